@@ -1,0 +1,248 @@
+"""Read the corpus directory into clean Articles, skipping bad files with a reason.
+
+Accepted files: Markdown (``.md``) with optional YAML front matter holding ``title``,
+``author``, ``site``, ``date`` and ``url``; and plain ``.txt`` as scraped, whose title is its
+first heading-like line. Boilerplate is removed here (see ``boilerplate``), so every later
+stage sees only the article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import boilerplate
+from .records import Article
+from .text import clean_control, heading_text, is_heading_like, is_list_item
+
+SUFFIXES = (".md", ".markdown", ".txt")
+MAX_FILE_BYTES = 5_000_000  # far above any article; a bigger file is a dump, not an article
+METADATA_FIELDS = ("title", "author", "site", "date", "url")
+
+
+class CorpusError(Exception):
+    """The corpus as a whole cannot be used (missing or empty directory)."""
+
+
+class CorpusFileError(Exception):
+    """One file cannot be read as an article; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CorpusLoad:
+    articles: tuple[Article, ...]
+    skipped: tuple[Skipped, ...] = ()
+    notes: tuple[str, ...] = field(default=())  # non-fatal remarks, e.g. a fallback decoding
+
+
+def corpus_files(directory: Path) -> list[Path]:
+    """Candidate article files under ``directory``, in a stable order (hidden files ignored)."""
+    return sorted(
+        p
+        for p in directory.rglob("*")
+        if p.suffix.lower() in SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    )
+
+
+def load_corpus(directory: Path) -> CorpusLoad:
+    """Every readable article of ``directory``; unreadable files are skipped with a reason."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise CorpusError(
+            f"No corpus directory at {directory}: create it and add .md or .txt articles."
+        )
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    notes: list[str] = []
+    seen_hashes: dict[str, str] = {}
+    seen_ids: set[str] = set()
+    for path in corpus_files(directory):
+        rel = path.relative_to(directory).as_posix()
+        try:
+            article, note = read_article(path, directory)
+        except CorpusFileError as error:
+            skipped.append(Skipped(rel, str(error)))
+            continue
+        if note:
+            notes.append(f"{rel}: {note}")
+        if article.content_hash in seen_hashes:
+            skipped.append(Skipped(rel, f"duplicate of {seen_hashes[article.content_hash]}"))
+            continue
+        seen_hashes[article.content_hash] = rel
+        if article.article_id in seen_ids:
+            article = replace(article, article_id=slugify(rel))
+        seen_ids.add(article.article_id)
+        articles.append(article)
+    return CorpusLoad(tuple(articles), tuple(skipped), tuple(notes))
+
+
+def read_article(path: Path, root: Path) -> tuple[Article, str | None]:
+    """Read and clean one file; raises CorpusFileError with a reason a person can act on."""
+    rel = path.relative_to(root).as_posix()
+    if path.is_symlink():
+        raise CorpusFileError("symbolic link; copy the article into the corpus instead")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CorpusFileError(
+                f"{size / 1e6:.0f} MB is too large for an article (limit "
+                f"{MAX_FILE_BYTES / 1e6:.0f} MB); split it into separate articles"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError as error:
+        raise CorpusFileError("vanished while being read") from error
+    except OSError as error:
+        raise CorpusFileError(f"cannot be read ({error.strerror})") from error
+    text, note = decode(data)
+    content_hash = hashlib.sha256(data).hexdigest()
+    article = parse_article(
+        text, path=rel, article_id=slugify(path.stem), content_hash=content_hash
+    )
+    return article, note
+
+
+def decode(data: bytes) -> tuple[str, str | None]:
+    """Text of a file: UTF-8, else Windows-1252; binary files are refused."""
+    if not data.strip():
+        raise CorpusFileError("empty file")
+    if b"\x00" in data[:8192]:
+        raise CorpusFileError("binary file, not text; save the article as .md or .txt")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+        note = "not valid UTF-8; read as Windows-1252 (save it as UTF-8 to be sure)"
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+        note = "not valid UTF-8; read as Latin-1 (save it as UTF-8 to be sure)"
+    if sum(not ch.isprintable() and ch not in "\n\r\t" for ch in text) > len(text) * 0.1:
+        raise CorpusFileError("binary file, not text; save the article as .md or .txt")
+    return text, note
+
+
+def parse_article(raw: str, *, path: str, article_id: str, content_hash: str = "") -> Article:
+    """Front matter, metadata lines and boilerplate out; the cleaned body in. Pure."""
+    text = clean_control(raw.replace("\r\n", "\n").replace("\r", "\n"))
+    meta, body = split_front_matter(text)
+    lines = body.split("\n")
+    title = meta.get("title")
+    removed: list[str] = []
+    if not title:
+        title, lines, preamble = _take_title(lines)
+        removed += preamble
+    author, date = meta.get("author"), meta.get("date")
+    kept: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            kept.append("")
+        elif boilerplate.is_chrome_line(stripped) or stripped == title:
+            removed.append(stripped)
+        elif boilerplate.date_line(stripped):
+            date = date or boilerplate.date_line(stripped)
+            removed.append(stripped)
+        elif boilerplate.author_line(stripped) and len(stripped) < 100:
+            author = author or boilerplate.author_line(stripped)
+            removed.append(stripped)
+        else:
+            author = author or boilerplate.about_heading_name(stripped)
+            kept.append(line.rstrip())
+    blocks = []
+    for block in to_blocks("\n".join(kept)):
+        cleaned, cut = boilerplate.strip_calls_to_action(block)
+        removed += cut
+        if cleaned.strip():
+            blocks.append(cleaned)
+    body = "\n\n".join(blocks)
+    if not re.search(r"\w{2,}", body):
+        raise CorpusFileError("no article text left after removing page boilerplate")
+    return Article(
+        article_id=article_id,
+        path=path,
+        title=title or article_id.replace("-", " ").capitalize(),
+        body=body,
+        author=author,
+        site=meta.get("site"),
+        date=date,
+        url=meta.get("url"),
+        content_hash=content_hash,
+        removed=tuple(removed),
+    )
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """YAML front matter (only the known fields, as strings) and the rest of the text."""
+    match = re.match(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", text, re.DOTALL)
+    if not match:
+        return {}, text
+    import yaml  # only needed for files that have front matter
+
+    try:
+        data = yaml.safe_load(match[1]) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""
+        raise CorpusFileError(
+            f"broken YAML front matter{where}; fix it or remove the --- block"
+        ) from error
+    if not isinstance(data, dict):
+        raise CorpusFileError("front matter is not a list of `field: value` lines")
+    meta = {
+        key: str(data[key]).strip() for key in METADATA_FIELDS if data.get(key) not in (None, "")
+    }
+    return meta, text[match.end() :]
+
+
+def to_blocks(body: str) -> list[str]:
+    """Paragraphs, headings and list items, one block each (wrapped lines joined)."""
+    blocks: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", body):
+        current: list[str] = []
+        for line in paragraph.split("\n"):
+            starts_block = is_list_item(line) or line.lstrip().startswith("#")
+            # A lone heading-like first line followed by a capitalised line is a heading;
+            # followed by a lower-case line it is just the first line of wrapped prose.
+            after_heading = (
+                len(current) == 1 and is_heading_like(current[0]) and not line.strip()[:1].islower()
+            )
+            if current and (starts_block or after_heading):
+                blocks.append(" ".join(current))
+                current = []
+            if line.strip():
+                current.append(line.strip())
+        if current:
+            blocks.append(" ".join(current))
+    return [b for b in blocks if b.strip()]
+
+
+def _take_title(lines: list[str]) -> tuple[str | None, list[str], list[str]]:
+    """The first heading-like line as title; lines above it are page chrome (captions etc.)."""
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or boilerplate.is_chrome_line(stripped):
+            continue
+        if is_heading_like(stripped):
+            preamble = [ln.strip() for ln in lines[:i] if ln.strip()]
+            return heading_text(stripped), lines[i + 1 :], preamble
+        if i > 8:
+            break
+    return None, lines, []
+
+
+def slugify(name: str) -> str:
+    """A readable, stable id: "What If? (2023).md" -> "what-if-2023-md"."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug or hashlib.sha1(name.encode()).hexdigest()[:10]

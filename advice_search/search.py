@@ -1,0 +1,243 @@
+"""The Searcher: one loaded index + encoder, answering questions.
+
+Load once (``Searcher.open``), then ``search`` many times. Loading never imports torch:
+questions are embedded by the ONNX export that ingest stored beside the builds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import index as index_store
+from . import vectors
+from .chunking import ChunkSettings
+from .encoder import OnnxEncoder, installed_weights_match
+from .lexical import Lexical
+from .ranking import RankSettings, diversify, fuse, is_confident, scale_lexical
+from .records import Article, Hit, Passage
+from .safety import assess
+from .staleness import CorpusStatus, corpus_status
+from .text import clean_control
+
+MAX_QUERY_CHARS = 1000
+
+
+class QueryError(ValueError):
+    """The question cannot be searched as typed; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict results to some articles, authors or sites (empty: no restriction)."""
+
+    articles: frozenset[str] = frozenset()
+    authors: frozenset[str] = frozenset()
+    sites: frozenset[str] = frozenset()
+
+    def allows(self, article: Article) -> bool:
+        return (
+            (not self.articles or article.article_id in self.articles)
+            and (not self.authors or (article.author or "") in self.authors)
+            and (not self.sites or (article.site or "") in self.sites)
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.articles or self.authors or self.sites)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    hits: tuple[Hit, ...]
+    confident: bool
+    crisis: bool
+    notices: tuple[str, ...] = ()  # e.g. "question shortened to 1,000 characters"
+    signals: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "confident": self.confident,
+            "crisis": self.crisis,
+            "notices": list(self.notices),
+            "results": [hit.to_json() for hit in self.hits],
+        }
+
+
+def prepare_query(raw: str) -> tuple[str, tuple[str, ...]]:
+    """The question as searched, and notices about what was changed; QueryError if empty."""
+    if not isinstance(raw, str):
+        raise QueryError("The question must be text.")
+    text = " ".join(clean_control(raw).split())
+    if not any(ch.isalnum() for ch in text):
+        raise QueryError("Type a question in words, e.g. “my partner won't go to therapy”.")
+    notices: tuple[str, ...] = ()
+    if len(text) > MAX_QUERY_CHARS:
+        cut = text.rfind(" ", 0, MAX_QUERY_CHARS)
+        text = text[: cut if cut > MAX_QUERY_CHARS // 2 else MAX_QUERY_CHARS]
+        notices = (
+            f"Your question was long, so only its first {len(text):,} characters were used.",
+        )
+    return text, notices
+
+
+class Searcher:
+    """Answers questions from one index build."""
+
+    def __init__(
+        self,
+        data: index_store.IndexData,
+        encoder: OnnxEncoder,
+        faiss_index: Any,
+        lexical: Lexical,
+        *,
+        settings: RankSettings | None = None,
+        index_dir: Path | None = None,
+    ) -> None:
+        self.data = data
+        self.encoder = encoder
+        self.faiss_index = faiss_index
+        self.lexical = lexical
+        self.settings = settings or RankSettings()
+        self.index_dir = index_dir
+        self.articles = {a.article_id: a for a in data.articles}
+        self.passages: tuple[Passage, ...] = data.passages
+        self._article_of = [p.article_id for p in self.passages]
+        self._kinds = [p.kind for p in self.passages]
+        rows = data.sentence_rows
+        n = len(self.passages)
+        # Sentences are stored grouped by passage: [lo[i], hi[i]) are passage i's sentences.
+        owners = rows[:, 0] if len(rows) else np.zeros(0, dtype=np.int32)
+        self._sent_lo = np.searchsorted(owners, np.arange(n), side="left")
+        self._sent_hi = np.searchsorted(owners, np.arange(n), side="right")
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: Path,
+        *,
+        settings: RankSettings | None = None,
+        verify: bool = True,
+        check_model: bool = True,
+    ) -> Searcher:
+        """Load and check the index in ``index_dir``; IndexUnavailable/IndexMismatch if unusable."""
+        index_dir = Path(index_dir)
+        data = index_store.load(index_dir, verify=verify)
+        manifest = data.manifest
+        index_store.check_compatible(
+            manifest, chunking=ChunkSettings().to_json(), model_sha256=None
+        )
+        if check_model and not installed_weights_match(manifest["model"]):
+            raise index_store.IndexMismatch(
+                "The index was built with different embedding model weights than the ones "
+                f"installed now: run `{index_store.REBUILD}` to rebuild it."
+            )
+        assert data.path is not None
+        model_dir = index_dir / manifest["model"]["onnx_dir"]
+        try:
+            encoder = OnnxEncoder(model_dir)
+            faiss_index = vectors.load(data.path / "vectors.faiss")
+            if hasattr(vectors, "configure"):
+                vectors.configure(faiss_index, vectors.VectorIndexSpec(**manifest["vector_index"]))
+            lexical = Lexical.load(data.path / "lexical")
+        except Exception as error:  # any library error here means a damaged build
+            raise index_store.IndexUnavailable(
+                f"The index in {index_dir}/ cannot be loaded ({error}): run "
+                f"`{index_store.REBUILD}` to rebuild it."
+            ) from None
+        return cls(data, encoder, faiss_index, lexical, settings=settings, index_dir=index_dir)
+
+    def with_settings(self, settings: RankSettings) -> Searcher:
+        """The same loaded index ranked with other settings (for evaluation)."""
+        other = object.__new__(Searcher)
+        other.__dict__.update(self.__dict__)
+        other.settings = settings
+        return other
+
+    def corpus_status(self, corpus_dir: Path) -> CorpusStatus:
+        return corpus_status(self.data.manifest, corpus_dir)
+
+    def search(self, question: str, *, k: int = 5, filters: Filters | None = None) -> SearchResult:
+        """The best ``k`` passages for ``question``; QueryError for an empty question."""
+        query, notices = prepare_query(question)
+        crisis = assess(query).is_crisis
+        k = max(1, min(int(k), 50))
+        vector = self.encoder.encode([query])[0]
+        rows = self._candidates(vector, query, filters)
+        if not rows.size:
+            return SearchResult(query, (), False, crisis, notices)
+        dense = self.data.embeddings[rows] @ vector
+        sentence, best_span = self._sentence_scores(rows, vector)
+        lexical_all = scale_lexical(self.lexical.scores(query))
+        lexical = lexical_all[rows]
+        fused = fuse(dense, sentence, lexical, [self._kinds[r] for r in rows], self.settings)
+        order = [int(i) for i in np.argsort(-fused, kind="stable")]
+        if self.settings.diversify:
+            order = diversify(
+                order,
+                [self._article_of[r] for r in rows],
+                self.data.embeddings[rows],
+                self.settings,
+            )
+        hits = []
+        for rank, i in enumerate(order[:k], start=1):
+            passage = self.passages[rows[i]]
+            hits.append(
+                Hit(
+                    rank=rank,
+                    score=float(fused[i]),
+                    passage=passage,
+                    article=self.articles[passage.article_id],
+                    highlight=best_span[i],
+                    signals={
+                        "dense": float(dense[i]),
+                        "sentence": float(sentence[i]),
+                        "lexical": float(lexical[i]),
+                    },
+                )
+            )
+        best_sentence = float(sentence[order[0]])
+        confident = is_confident(best_sentence, self.settings)
+        signals = {"best_sentence": best_sentence, "best_dense": float(dense.max())}
+        return SearchResult(query, tuple(hits), confident, crisis, notices, signals)
+
+    def _candidates(self, vector: np.ndarray, query: str, filters: Filters | None) -> np.ndarray:
+        """Rows worth scoring: dense and BM25 top candidates, or every row a filter allows."""
+        n = len(self.passages)
+        if filters:
+            allowed = [
+                i
+                for i, p in enumerate(self.passages)
+                if filters.allows(self.articles[p.article_id])
+            ]
+            return np.array(allowed, dtype=np.int64)
+        want = self.settings.candidates
+        if n <= 2 * want:
+            return np.arange(n)
+        _, ids = vectors.search(self.faiss_index, vector, want)
+        lexical = self.lexical.scores(query)
+        top_lexical = np.argpartition(-lexical, want)[:want] if lexical.any() else []
+        return np.unique(np.concatenate([ids[0][ids[0] >= 0], np.asarray(top_lexical, np.int64)]))
+
+    def _sentence_scores(
+        self, rows: np.ndarray, vector: np.ndarray
+    ) -> tuple[np.ndarray, list[tuple[int, int] | None]]:
+        """Per candidate: the best sentence cosine, and that sentence's span in the passage."""
+        best = np.zeros(len(rows), dtype=np.float32)
+        spans: list[tuple[int, int] | None] = []
+        sent_rows = self.data.sentence_rows
+        sent_vecs = self.data.sentence_vectors
+        for i, row in enumerate(rows):
+            lo, hi = self._sent_lo[row], self._sent_hi[row]
+            if hi <= lo:
+                spans.append(None)
+                continue
+            sims = sent_vecs[lo:hi] @ vector
+            j = int(np.argmax(sims))
+            best[i] = sims[j]
+            spans.append((int(sent_rows[lo + j, 1]), int(sent_rows[lo + j, 2])))
+        return best, spans

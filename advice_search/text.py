@@ -1,0 +1,112 @@
+"""Text primitives shared by cleaning, chunking and ranking: sentences, headings, normalising."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Abbreviations whose full stop does not end a sentence.
+_ABBREVIATIONS = {
+    "dr", "mr", "mrs", "ms", "prof", "st", "vs", "etc", "e.g", "i.e", "approx", "no", "jr", "sr",
+}  # fmt: skip
+_SENTENCE_END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+|$)""")
+_LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*•·‣▪])\s+")
+_WORD = re.compile(r"[\w'’-]+", re.UNICODE)
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "′": "'", "″": '"'})
+
+
+def normalise(text: str) -> str:
+    """Lower-case, straight quotes, collapsed whitespace: the form gold anchors are matched in."""
+    return " ".join(text.translate(_QUOTES).lower().split())
+
+
+def clean_control(text: str) -> str:
+    """Drop control characters (keeping newlines and tabs) and normalise Unicode to NFC."""
+    text = unicodedata.normalize("NFC", text).replace("\xa0", " ")
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C" or ch == "\u200d"
+    )
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences in ``text``; together they cover every non-space char."""
+    spans: list[tuple[int, int]] = []
+    start = _skip_space(text, 0)
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if end <= start:
+            continue
+        if _is_abbreviation(text, match.start()):
+            continue
+        nxt = _skip_space(text, end)
+        # A sentence ends only where the next one plausibly starts (capital, digit, quote...).
+        if nxt < len(text) and text[nxt].islower():
+            continue
+        spans.append((start, end))
+        start = nxt
+    if start < len(text.rstrip()):
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def split_sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def _skip_space(text: str, i: int) -> int:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    return i
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    if text[dot] != ".":
+        return False
+    word_start = dot
+    while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] == "."):
+        word_start -= 1
+    word = text[word_start:dot].lower()
+    # Single letters are initials ("J. Smith").
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def strip_list_marker(line: str) -> tuple[str, bool]:
+    """The line without a leading "1." / "-" marker, and whether it had one."""
+    match = _LIST_MARKER.match(line)
+    return (line[match.end() :], True) if match else (line.strip(), False)
+
+
+def is_list_item(line: str) -> bool:
+    return _LIST_MARKER.match(line) is not None
+
+
+def is_heading_like(line: str) -> bool:
+    """Whether a line standing alone reads as a heading rather than as prose.
+
+    Scraped pages lose their markup, so a heading is recognised by shape: short, no
+    sentence inside it, no closing full stop (a question mark is allowed: "What if ...?").
+    """
+    text = line.strip()
+    if text.startswith("#"):
+        return bool(text.lstrip("#").strip())
+    text, _ = strip_list_marker(text)
+    words = _WORD.findall(text)
+    if not words or len(text) > 120 or len(words) > 16:
+        return False
+    if text[-1] in ".!,;:…" or len(sentence_spans(text)) > 1 or re.search(r"://|www\.", text):
+        return False
+    if text.endswith("?"):
+        return len(words) <= 14
+    # Prose fragments start lower-case; headings start with a capital or a digit.
+    return text[0].isupper() or text[0].isdigit()
+
+
+def heading_text(line: str) -> str:
+    text = line.strip()
+    if text.startswith("#"):
+        return text.lstrip("#").strip()
+    return strip_list_marker(text)[0].strip()
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text.translate(_QUOTES))]
