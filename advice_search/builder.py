@@ -7,6 +7,8 @@ the model, the chunking settings or the index format changed.
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,11 +56,34 @@ def model_dir_for(index_dir: Path, weights_sha256: str) -> Path:
 
 
 def ensure_onnx_model(index_dir: Path, weights_sha256: str) -> Path:
-    """The ONNX export for these weights, exporting it first if needed (imports torch)."""
+    """The ONNX export for these weights, exporting it first if needed (imports torch).
+
+    With ADVICE_SEARCH_MODEL_CACHE set (tests, several index directories on one machine),
+    the export is made once there and hard-linked into each index directory.
+    """
     target = model_dir_for(index_dir, weights_sha256)
-    if not (target / "model.onnx").is_file():
-        export_onnx(target)
+    if (target / "model.onnx").is_file():
+        return target
+    cache_root = os.environ.get("ADVICE_SEARCH_MODEL_CACHE")
+    if not cache_root:
+        return export_onnx(target)
+    cached = Path(cache_root) / weights_sha256[:16]
+    if not (cached / "model.onnx").is_file():
+        export_onnx(cached)
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(cached, tmp, copy_function=_link_or_copy)
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(tmp, target)
     return target
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def ingest(

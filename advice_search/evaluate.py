@@ -211,3 +211,20 @@ def format_table(reports: Sequence[EvalReport]) -> str:
             f"{f'{flagged}/{n_off}':>11}{f'{conf}/{n_on}':>10}"
         )
     return "\n".join(lines)
+
+
+def ablation(searcher: Searcher) -> dict[str, Searcher]:
+    """The full ranking with each stage switched off in turn, and the single-signal baselines."""
+    base = searcher.settings.to_json()
+
+    def variant(**changes: bool) -> Searcher:
+        return searcher.with_settings(RankSettings(**{**base, **changes}))
+
+    return {
+        "full": searcher,
+        "no sentence": variant(use_sentence=False),
+        "no bm25": variant(use_lexical=False),
+        "no dense": variant(use_dense=False),
+        "no diversity": variant(diversify=False),
+        **{name: s for name, s in baselines(searcher).items() if name != "full"},
+    }
