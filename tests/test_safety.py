@@ -1,0 +1,241 @@
+"""Tests for the crisis detector: danger phrases trigger, idioms and ordinary conflict don't."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advice_search.safety import (
+    CATEGORIES,
+    HELP_ELSEWHERE,
+    HELP_HEADLINE,
+    HELP_RESOURCES,
+    CrisisAssessment,
+    assess,
+    is_crisis,
+)
+
+POSITIVES = [
+    # self-harm and suicide
+    "I want to kill myself",
+    "i wanna kil myself",
+    "I don't want to be alive anymore",
+    "I want to end my life",
+    "thinking about ending it all",
+    "I've been cutting myself again",
+    "what's the point of living",
+    "I took a bunch of pills",
+    "SUICIDAL thoughts every night since he said no to therapy",
+    "i keep thinking about sucide",
+    "Everyone would be better off without me",
+    "I just wanna die",
+    "i want 2 die",
+    "I wish I was dead",
+    "I can't stop thinking about taking my own life",
+    "I hurt myself on purpose last night",
+    "I’m going to overdose",
+    "Sometimes I think it'd be easier if I wasn't here",
+    "I don’t want to live.",
+    "He threatens to kill himself whenever I mention divorce",
+    "she told me she'd hurt herself if I leave",
+    "I want to go to sleep and never wake up",
+    "I'm thinking about driving my car into a tree",
+    "life isn't worth living anymore",
+    # violence
+    "he hits me when I bring up therapy",
+    "she threatened to kill me",
+    "he choked me",
+    "he said he'd hurt the kids",
+    "he pushed me down the stairs",
+    "she hit me again",
+    "MY HUSBAND HIT ME.",
+    "he's been hitting me for a year",
+    "He has hit me before",
+    "he beats me",
+    "My partner beat me up last night",
+    "My wife slapped me in front of the kids",
+    "he grabbed me by the throat",
+    "my boyfriend punched me",
+    "He threw a plate at me",
+    "I'm afraid he'll kill me if I leave",
+    "he held a knife to my throat",
+    "he strangled me last night",
+    "He kicked me in the stomach",
+    "He pinned me against the wall",
+    "he says he will kill me if I go to therapy",
+    "I got hit by my husband",
+    "He tried to strangle me",
+    "He’s threatening to hurt me",
+    "my husband has been physically abusive",
+    "I'm scared he might hurt the kids",
+    "he hurts me when he drinks",
+    "he chocked me until I couldn't breathe",
+    "He punched a hole in the wall next to my head",
+    "he threatened me with a gun",
+    # abuse
+    "my husband forces me to have sex",
+    "He made me have sex when I said no",
+    "my husband raped me",
+    "he is abusive but refuses counseling",
+    "he smashed my phone so I couldn't call anyone",
+    "He won't let me leave the house",
+    # feeling unsafe
+    "I'm scared to go home",
+    "I don't feel safe at home",
+    "I'm terrified of him",
+    "I'm in danger",
+    "I have a restraining order against him",
+    "should I call the police?",
+    "I fear for my life",
+]
+
+NEGATIVES = [
+    # idioms and ordinary conflict
+    "this argument is killing me",
+    "we fight about money",
+    "I could kill for a vacation",
+    "my partner is dying to try that restaurant",
+    "he beat me at chess",
+    "the silence is killing our relationship",
+    "we hit a wall with therapy",
+    "she's a knockout",
+    "therapy is a shot in the dark",
+    "I'm dead tired of arguing",
+    "he pushes my buttons",
+    "she threatened to leave if I don't stop nagging",
+    "how do I get my husband to try counseling",
+    "our sex life is dead",
+    "I'm hurt that he won't go",
+    "he hurt my feelings",
+    "It hit me that he is never going to change",
+    "hit me up if you know a good therapist",
+    "he beat me to it",
+    "I beat myself up about it",
+    "it kills me that he won't go",
+    "it would kill me to lose her",
+    "that's going to kill me, honestly",
+    "she shot me a look when I mentioned counseling",
+    "he shot down the idea of therapy",
+    "I'm afraid he won't agree to therapy",
+    "I'm scared of losing him",
+    "I'm afraid of him leaving me",
+    "our marriage is in danger of falling apart",
+    "the therapist pushed me to open up",
+    "he pushed me away emotionally",
+    "she slapped me with divorce papers",
+    "he has a substance abuse problem",
+    "I got choked up in our first session",
+    "it chokes me up to talk about it",
+    "she stabbed me in the back by telling her mom",
+    "he'd rather die than see a therapist",
+    "he would never hurt me, but he refuses counseling",
+    "when he told me, it hit me hard",
+    "he hit the roof when I suggested therapy",
+    "she threw me a surprise party",
+    "what's the point of therapy if he won't go",
+    "I don't want to die alone",
+    "I'd kill to have one calm weekend",
+    "we're killing time before the appointment",
+    "she kicked me out of the group chat",
+    "my ex is killing it at work",
+    "she hurts me emotionally",
+    "he hurt me deeply by refusing",
+    "she hit me with the news that she won't go",
+    "he told me therapy would kill our marriage",
+    "I'd die for my kids",
+    "that job burned me out",
+    "therapy saved my life",
+    # neutral and odd input
+    "",
+    "   \n\t  ",
+    "😢💔🙏",
+    "How do I convince my wife to see a marriage counselor?",
+    "Mi esposo no quiere ir a terapia de pareja",
+    "Mein Mann will keine Paartherapie machen",
+    "夫はカウンセリングに行きたがらない",
+    "Мой муж отказывается от терапии",
+    "<div class=\"kill\"><script>alert('hit')</script></div>",
+    "SELECT * FROM users WHERE name = 'me'; DROP TABLE hits;--",
+]
+
+
+@pytest.mark.parametrize("question", POSITIVES)
+def test_positive_triggers(question: str) -> None:
+    result = assess(question)
+    assert result.is_crisis, question
+    assert result.categories and result.matched
+    assert is_crisis(question)
+
+
+@pytest.mark.parametrize("question", NEGATIVES)
+def test_negative_does_not_trigger(question: str) -> None:
+    result = assess(question)
+    assert result == CrisisAssessment(False, (), ()), result.matched
+    assert not is_crisis(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "categories"),
+    [
+        ("I want to kill myself", ("self_harm",)),
+        ("he choked me", ("violence",)),
+        ("my husband forces me to have sex", ("abuse",)),
+        ("I don't feel safe at home", ("unsafe",)),
+        ("he hits me and I want to die", ("self_harm", "violence")),
+        ("He is abusive and I'm scared to go home", ("abuse", "unsafe")),
+    ],
+)
+def test_categories(question: str, categories: tuple[str, ...]) -> None:
+    assert assess(question).categories == categories
+
+
+def test_matched_names_the_phrase() -> None:
+    assert assess("Honestly he CHOKED me last week").matched == ("choked me",)
+    assert assess("It would kill me to lose him, but I want to die").matched == ("want to die",)
+
+
+def test_curly_quotes_and_accents_are_normalised() -> None:
+    assert is_crisis("I don\u2019t feel safe with my fianc\u00e9e")
+    assert is_crisis("my fiance\u0301e said she\u2019d hurt the kids")
+
+
+def test_long_inputs() -> None:
+    assert not is_crisis("a" * 100_000)
+    assert not is_crisis("he said it hit me " * 6_000)
+    assert not is_crisis("this argument is killing me. " * 4_000)
+    assert is_crisis("we talk about therapy. " * 4_000 + "He choked me.")
+    assert is_crisis("word " * 20_000 + "i want to kill myself")
+
+
+def test_deterministic() -> None:
+    question = "She hit me again and I don't feel safe"
+    assert assess(question) == assess(question) == assess(question)
+
+
+def test_help_resources() -> None:
+    contacts = " ".join(f"{r.name} {r.contact} {r.detail}" for r in HELP_RESOURCES)
+    assert "988" in contacts
+    assert "1-800-799-7233" in contacts
+    assert "911" in contacts
+    assert all(r.name and r.contact and r.detail for r in HELP_RESOURCES)
+    assert "findahelpline.com" in HELP_ELSEWHERE
+    assert HELP_HEADLINE.strip()
+
+
+@settings(max_examples=300)
+@given(st.text())
+def test_never_raises_and_is_consistent(question: str) -> None:
+    result = assess(question)
+    assert result.is_crisis == bool(result.categories) == bool(result.matched)
+    assert set(result.categories) <= set(CATEGORIES)
+    assert is_crisis(question) is result.is_crisis
+
+
+@given(
+    st.text(),
+    st.sampled_from(["I want to kill myself", "he choked me", "I don't feel safe at home"]),
+    st.text(),
+)
+def test_danger_phrase_found_inside_any_text(before: str, phrase: str, after: str) -> None:
+    assert is_crisis(f"{before}. {phrase}. {after}")
