@@ -65,8 +65,12 @@ def test_ivf_rejects_fewer_vectors_than_lists() -> None:
 
 @pytest.fixture(scope="module")
 def clustered() -> tuple[np.ndarray, np.ndarray]:
-    """20k base vectors and 100 queries from the benchmark's clustered generator."""
-    return clustered_unit_vectors(20_000, 100, seed=0)
+    """20k base vectors and 100 queries from the benchmark's clustered generator.
+
+    200 centres keep ~100 vectors per centre; with the benchmark's 2,000 many centres hold
+    fewer than 10, so part of a query's true top-10 is noise-level and recall measures ties.
+    """
+    return clustered_unit_vectors(20_000, 100, seed=0, n_centres=200)
 
 
 @pytest.mark.parametrize("storage", ["fp16", "sq8"])
