@@ -6,12 +6,14 @@ numbers, so it can be checked against a brute-force numpy oracle with hand-made 
 Index choice (measured with ``advice_search.scale`` on 2 shared cores, 384-d):
 
 * ``flat`` (exact ``IndexFlatIP``) up to ``FLAT_MAX_VECTORS``: one-query p50 grows
-  linearly, about 1 ms at 25k and 1.9 ms at 40k vectors, 6 ms at 100k, 60 ms at 1M.
+  linearly, about 1 ms at 20-25k, 1.3 ms at 30k and 1.9-2.9 ms at 40k vectors, 7-10 ms at
+  100k, 60 ms at 1M; IVF answered in ~0.4 ms at 40k-1M.
 * ``ivf`` above it: ``IndexIVFScalarQuantizer`` with fp16 codes. At 1M clustered vectors
-  (nlist 4096, nprobe 32) it measured p50 about 0.5 ms, recall@10 1.000 and about 0.8 GB,
-  where SQ8 codes were half the size but stalled at recall@10 0.975 (near-ties among
-  neighbours). Above ``FP16_MAX_VECTORS`` fp16 codes would pass the 2 GB budget, so the
-  spec switches to SQ8 there; that size is not benchmarked.
+  (nlist 4096, nprobe 34) it measured p50 0.47 ms, recall@10 1.000, a 746 MB index
+  (949 MB RSS growth) and a 128 s build. SQ8 codes were half the size but stalled at
+  recall@10 0.975 (near-ties among neighbours); IVF-Flat matched fp16 recall at 1.5 GB.
+  Above ``FP16_MAX_VECTORS`` fp16 codes would pass the 2 GB budget, so the spec switches
+  to SQ8 there; that size is not benchmarked.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from typing import Any
 import faiss
 import numpy as np
 
-FLAT_MAX_VECTORS = 40_000
+# Exact one-query p50 measured 1.0 ms at 20-25k, 1.3 ms at 30k, 1.9-2.9 ms at 40k (noisy box).
+FLAT_MAX_VECTORS = 30_000
 FP16_MAX_VECTORS = 2_000_000
 # One OpenMP thread was ~3x faster than two for a single query on this 2-core box; the
 # thread hand-off costs more than the scan of a small query batch.
