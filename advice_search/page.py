@@ -1,0 +1,341 @@
+"""What the Streamlit page shows, as plain Python: no Streamlit import, so it is testable.
+
+The page renders article text with ``st.markdown``. Article text is data written by other
+people, so every piece of it goes through :func:`escape_markdown` first: Markdown links,
+images, emphasis, raw HTML and Streamlit's own syntax (``:red[...]``, ``$math$``,
+``:emoji:``) all show as the literal characters the author typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from . import index as index_store
+from .records import Article, Hit, Passage
+from .safety import HELP_ELSEWHERE, HELP_HEADLINE, HELP_RESOURCES
+from .text import heading_text, is_heading_like
+
+if TYPE_CHECKING:
+    from .search import Searcher
+
+EXAMPLE_QUESTIONS: tuple[str, ...] = (
+    "My partner refuses to go to couples therapy. What can I do?",
+    "How do I bring up therapy without starting a fight?",
+    "Should I go to therapy on my own?",
+    "Why is my partner scared of therapy?",
+)
+
+REBUILD_COMMAND = "make ingest"  # the Makefile target; `advice-search ingest` does the same
+MAX_URL_QUESTION = 2000  # a shared link carries at most this much of the question
+HIGHLIGHT = "orange-background"  # Streamlit's text directive for the best sentence
+
+# CommonMark lets a backslash escape any ASCII punctuation, and an escaped character is
+# always literal: escaping all of it is simpler and safer than choosing the "special" ones.
+_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+# Two transforms run on the parsed text, where escapes are already gone: emoji/icon shortcodes
+# (``:smile:``, ``:material/home:``) and GFM's bare links (``http://``, ``www.``, ``a@b.c``). An
+# invisible word joiner at the one place each pattern needs breaks it; the text reads the same.
+_AFTER_PARSE = re.compile(r"(:(?=[^\s:]+:)|:(?=//)|(?<![^\W_])www(?=\.)|@(?=[\w-]))", re.I)
+_WORD_JOINER = "\u2060"
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of passage text, and whether it is the best-matching sentence."""
+
+    text: str
+    highlighted: bool = False
+
+
+@dataclass(frozen=True)
+class Block:
+    """One heading or paragraph of the whole-article view."""
+
+    kind: str  # "heading" or "paragraph"
+    segments: tuple[Segment, ...]
+    marked: bool = False  # part of the passage that matched the question
+
+
+@dataclass(frozen=True)
+class LibraryFacts:
+    articles: int
+    passages: int
+    built: str | None  # when the index was built, for a person to read
+    model: str | None
+
+
+# ---------------------------------------------------------------- text to safe Markdown
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` as Markdown that displays exactly ``text`` (whitespace runs become one space)."""
+    text = _AFTER_PARSE.sub(lambda m: m.group() + _WORD_JOINER, " ".join(text.split()))
+    return _PUNCTUATION.sub(r"\\\1", text)
+
+
+def highlight_segments(text: str, span: tuple[int, int] | None) -> list[Segment]:
+    """``text`` cut into plain and highlighted runs that join back to exactly ``text``.
+
+    A span outside the text is clipped; an empty or missing one highlights nothing.
+    """
+    if span is None:
+        return [Segment(text)] if text else []
+    start = max(0, min(int(span[0]), len(text)))
+    end = max(start, min(int(span[1]), len(text)))
+    parts = [Segment(text[:start]), Segment(text[start:end], True), Segment(text[end:])]
+    return [part for part in parts if part.text]
+
+
+def split_paragraphs(segments: Sequence[Segment]) -> list[list[Segment]]:
+    """Segments grouped by paragraph (blank lines separate paragraphs; they are dropped)."""
+    paragraphs: list[list[Segment]] = [[]]
+    for segment in segments:
+        pieces = _PARAGRAPH_BREAK.split(segment.text)
+        for i, piece in enumerate(pieces):
+            if i:
+                paragraphs.append([])
+            if piece:
+                paragraphs[-1].append(Segment(piece, segment.highlighted))
+    return [p for p in paragraphs if any(s.text.strip() for s in p)]
+
+
+def paragraph_markdown(segments: Sequence[Segment]) -> str:
+    """One paragraph as Markdown: escaped text, the highlighted run in Streamlit's marker."""
+    out = []
+    for segment in segments:
+        escaped = escape_markdown(segment.text)
+        if not escaped:
+            out.append(" " if segment.text else "")
+            continue
+        # Keep the spaces around a run outside the marker: ":x[ a ]" would show the spaces.
+        lead = " " if segment.text[:1].isspace() else ""
+        trail = " " if segment.text[-1:].isspace() else ""
+        body = f":{HIGHLIGHT}[{escaped}]" if segment.highlighted else escaped
+        out.append(lead + body + trail)
+    return re.sub(r" {2,}", " ", "".join(out)).strip()
+
+
+def segments_markdown(segments: Sequence[Segment]) -> str:
+    return "\n\n".join(paragraph_markdown(p) for p in split_paragraphs(segments))
+
+
+def passage_markdown(passage: Passage, highlight: tuple[int, int] | None = None) -> str:
+    """A passage as safe Markdown, with the sentence at ``highlight`` marked."""
+    return segments_markdown(highlight_segments(passage.text, highlight))
+
+
+def plain(text: str | None) -> str:
+    """Metadata (a title, a heading) as Markdown that shows it literally."""
+    return escape_markdown(text or "")
+
+
+# ---------------------------------------------------------------- the whole article
+
+
+def article_blocks(
+    article: Article,
+    passages: Sequence[Passage],
+    match: Passage | None = None,
+    highlight: tuple[int, int] | None = None,
+) -> list[Block]:
+    """The article in reading order, the ``match`` passage's paragraphs marked.
+
+    Passages carry their offsets in ``article.body``; the text between them is what chunking
+    left out, the headings. If the offsets do not fit the body (an index from another build
+    of the article), the body is shown unmarked rather than cut in the wrong places.
+    """
+    body = article.body
+    ordered = sorted(passages, key=lambda p: p.start)
+    fits = all(body[p.start : p.end] == p.text for p in ordered) and all(
+        a.end <= b.start for a, b in zip(ordered, ordered[1:], strict=False)
+    )
+    if not fits:
+        return _gap_blocks(body)
+    blocks: list[Block] = []
+    position = 0
+    for passage in ordered:
+        blocks += _gap_blocks(body[position : passage.start])
+        is_match = match is not None and passage.passage_id == match.passage_id
+        segments = highlight_segments(passage.text, highlight if is_match else None)
+        blocks += [
+            Block("paragraph", tuple(p), marked=is_match) for p in split_paragraphs(segments)
+        ]
+        position = passage.end
+    blocks += _gap_blocks(body[position:])
+    return blocks
+
+
+def _gap_blocks(text: str) -> list[Block]:
+    blocks = []
+    for chunk in _PARAGRAPH_BREAK.split(text):
+        if not chunk.strip():
+            continue
+        if is_heading_like(chunk):
+            blocks.append(Block("heading", (Segment(heading_text(chunk)),)))
+        else:
+            blocks.append(Block("paragraph", (Segment(chunk.strip()),)))
+    return blocks
+
+
+def blocks_markdown(
+    blocks: Sequence[Block], *, marked_label: str = "The passage that matched"
+) -> str:
+    """Blocks as Markdown: headings bold, the matched passage as one labelled block quote."""
+    parts: list[str] = []
+    quote: list[str] = []
+    for block in blocks:
+        text = paragraph_markdown(block.segments)
+        if block.marked:
+            quote.append(text)
+            continue
+        if quote:
+            parts.append(_quote(marked_label, quote))
+            quote = []
+        parts.append(f"**{text}**" if block.kind == "heading" else text)
+    if quote:
+        parts.append(_quote(marked_label, quote))
+    return "\n\n".join(parts)
+
+
+def _quote(label: str, paragraphs: list[str]) -> str:
+    lines = [f"*{escape_markdown(label)}*", *paragraphs]
+    return "\n>\n".join(f"> {line}" for line in lines)
+
+
+# ---------------------------------------------------------------- the loaded library
+
+
+class Library:
+    """A loaded Searcher plus the lookups the page needs; built once per index build."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.articles: dict[str, Article] = searcher.articles
+        grouped: dict[str, list[Passage]] = {}
+        for passage in searcher.passages:
+            grouped.setdefault(passage.article_id, []).append(passage)
+        self.by_article: dict[str, tuple[Passage, ...]] = {
+            key: tuple(sorted(value, key=lambda p: p.ordinal)) for key, value in grouped.items()
+        }
+        self.facts = library_facts(searcher.data.manifest)
+
+    def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
+        return neighbours(self.by_article.get(passage.article_id, ()), passage)
+
+    def article_markdown(self, hit: Hit) -> str:
+        """The whole article of ``hit`` as safe Markdown, its passage marked."""
+        passages = self.by_article.get(hit.article.article_id, ())
+        return blocks_markdown(article_blocks(hit.article, passages, hit.passage, hit.highlight))
+
+    def filter_options(self) -> tuple[list[str], list[str], list[str]]:
+        """Article ids (by title), authors and sites that the filters can offer."""
+        articles = sorted(self.articles, key=lambda a: (self.articles[a].title.lower(), a))
+        authors = sorted({a.author for a in self.articles.values() if a.author}, key=str.lower)
+        sites = sorted({a.site for a in self.articles.values() if a.site}, key=str.lower)
+        return articles, authors, sites
+
+
+def neighbours(
+    article_passages: Sequence[Passage], passage: Passage
+) -> tuple[Passage | None, Passage | None]:
+    """The passages just before and after ``passage`` in its article (None at an edge)."""
+    ids = [p.passage_id for p in article_passages]
+    try:
+        i = ids.index(passage.passage_id)
+    except ValueError:
+        return None, None
+    before = article_passages[i - 1] if i > 0 else None
+    after = article_passages[i + 1] if i + 1 < len(article_passages) else None
+    return before, after
+
+
+def current_build(index_dir: Path) -> str:
+    """The name of the build in use, or "" if there is none (loading will say why)."""
+    try:
+        return index_store.build_dir(index_dir).name
+    except index_store.IndexUnavailable:
+        return ""
+
+
+def library_facts(manifest: Mapping[str, Any]) -> LibraryFacts:
+    counts = manifest.get("counts") or {}
+    model = manifest.get("model") or {}
+    return LibraryFacts(
+        articles=int(counts.get("articles") or 0),
+        passages=int(counts.get("passages") or 0),
+        built=format_built_at(manifest.get("created_at")),
+        model=model.get("name") if isinstance(model, Mapping) else None,
+    )
+
+
+def format_built_at(value: object) -> str | None:
+    """ "2026-11-22T03:09:27+00:00" -> "22 Nov 2026, 03:09 UTC"; None if unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    zone = " UTC" if moment.utcoffset() is not None and not moment.utcoffset() else ""
+    return f"{moment.day} {moment:%b %Y, %H:%M}{zone}"
+
+
+# ---------------------------------------------------------------- cards
+
+
+def attribution(article: Article) -> str:
+    """ "Author · Site · Date", leaving out what the article does not say."""
+    return " · ".join(x for x in (article.author, article.site, article.date) if x)
+
+
+def score_label(score: float) -> str:
+    return f"match {score:.2f}"
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is a plain http(s) address, else None (never a javascript: link)."""
+    if not url or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
+
+
+def help_markdown() -> str:
+    """The safety panel: headline, each place to get help, and help outside the US."""
+    lines = [f"**{escape_markdown(HELP_HEADLINE)}**", ""]
+    lines += [
+        f"- **{escape_markdown(r.name)}**: {escape_markdown(r.contact)} "
+        f"({escape_markdown(r.detail)})"
+        for r in HELP_RESOURCES
+    ]
+    lines += ["", escape_markdown(HELP_ELSEWHERE)]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- the URL
+
+
+def question_from_params(params: Mapping[str, Any]) -> str:
+    """The question carried by the URL's ``q`` (the last one if repeated), or ""."""
+    value = params.get("q", "")
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else ""
+    if not isinstance(value, str):
+        return ""
+    return value[:MAX_URL_QUESTION]
+
+
+def params_for(question: str) -> dict[str, str]:
+    """The query parameters that reproduce a search for ``question`` ({} for no question)."""
+    question = question.strip()
+    return {"q": question[:MAX_URL_QUESTION]} if question else {}

@@ -1,0 +1,206 @@
+"""The page people use: a question box over the library. Run with `make run`.
+
+Thin on purpose: it reads the input, asks the package, and renders. Retrieval lives in
+``advice_search.search``; what to show, and how to show article text safely, lives in
+``advice_search.page``. Every piece of article text goes through ``page`` escaping, and no
+call here allows raw HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import streamlit as st
+
+from advice_search import page, paths
+from advice_search.index import IndexUnavailable
+from advice_search.records import Hit
+from advice_search.search import Filters, QueryError, Searcher, SearchResult
+from advice_search.staleness import CorpusStatus
+
+log = logging.getLogger("advice_search.app")
+
+TITLE = "Advice search"
+SUBTITLE = "Ask in your own words, and read what therapists have written about it."
+NOTICE = (
+    "This is a library of articles, not therapy or medical advice. If you are in danger, "
+    "call your local emergency number (911 in the US)."
+)
+NO_GOOD_ANSWER = "The library has no article that answers this well."
+CLOSEST = "Closest we have"
+
+
+@st.cache_resource(max_entries=2, show_spinner="Opening the library…")
+def load_library(index_dir: str, build: str) -> page.Library:
+    """One Searcher per index build: a new `make ingest` is picked up without a restart."""
+    return page.Library(Searcher.open(Path(index_dir)))
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def corpus_status(index_dir: str, build: str, corpus_dir: str) -> CorpusStatus:
+    """Hashing the corpus costs a read of every file: once a minute is enough."""
+    return load_library(index_dir, build).searcher.corpus_status(Path(corpus_dir))
+
+
+def main() -> None:
+    st.set_page_config(page_title=TITLE, layout="centered")
+    st.title(TITLE)
+    st.markdown(SUBTITLE)
+    st.caption(NOTICE)
+
+    index_dir = paths.index_dir()
+    build = page.current_build(index_dir)
+    try:
+        library = load_library(str(index_dir), build)
+    except IndexUnavailable as error:
+        show_unavailable(str(error))
+        return
+    except Exception as error:  # a damaged install must not show a traceback to a visitor
+        log.exception("loading the index failed")
+        show_unavailable(f"The index could not be loaded ({type(error).__name__}).")
+        return
+
+    filters, k = sidebar(library, str(index_dir), build)
+    question = question_box()
+    if not question.strip():
+        first_visit()
+        return
+    try:
+        result = library.searcher.search(question, k=k, filters=filters)
+    except QueryError as error:
+        st.warning(str(error))
+        return
+    except Exception:
+        log.exception("search failed for a question of %d characters", len(question))
+        st.error("Something went wrong while searching. Please try again in a moment.")
+        return
+    show_result(result, library, filtered=bool(filters))
+
+
+def show_unavailable(message: str) -> None:
+    st.error(
+        "The library is not ready yet: its search index is missing or cannot be used.\n\n"
+        + page.plain(message)
+    )
+    st.markdown("To build it, run this in the project folder, then reload the page:")
+    st.code(page.REBUILD_COMMAND, language="bash")
+    st.caption("(`advice-search ingest` does the same.)")
+
+
+def sidebar(library: page.Library, index_dir: str, build: str) -> tuple[Filters, int]:
+    articles, authors, sites = library.filter_options()
+    with st.sidebar:
+        st.header("Filters")
+        chosen_articles = st.multiselect(
+            "Articles",
+            articles,
+            format_func=lambda a: library.articles[a].title,
+            placeholder="All articles",
+        )
+        chosen_authors = st.multiselect("Authors", authors, placeholder="All authors")
+        chosen_sites = st.multiselect("Sites", sites, placeholder="All sites")
+        k = st.slider("Number of results", min_value=1, max_value=10, value=5)
+
+        st.header("Library")
+        facts = library.facts
+        st.markdown(f"{facts.articles} articles, {facts.passages} passages")
+        if facts.built or facts.model:
+            built = f"Index built {facts.built}" if facts.built else "Index built"
+            model = f" with {page.plain(facts.model)}" if facts.model else ""
+            st.caption(built + model)
+        status = corpus_status(index_dir, build, str(paths.corpus_dir()))
+        if status.stale:
+            st.warning(
+                f"The articles have changed since the index was built ({status.describe()}). "
+                f"Results come from the old index until you run `{page.REBUILD_COMMAND}`."
+            )
+    filters = Filters(
+        articles=frozenset(chosen_articles),
+        authors=frozenset(chosen_authors),
+        sites=frozenset(chosen_sites),
+    )
+    return filters, k
+
+
+def question_box() -> str:
+    """The question: typed, clicked from the examples, or carried in by the URL (?q=...)."""
+    if "question" not in st.session_state:
+        st.session_state["question"] = page.question_from_params(st.query_params.to_dict())
+    with st.form("ask", border=False):
+        st.text_input(
+            "Your question",
+            key="question",
+            placeholder="For example: my partner won't go to couples therapy",
+        )
+        st.form_submit_button("Search", type="primary")
+    question: str = st.session_state["question"]
+    wanted = page.params_for(question)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+    return question
+
+
+def use_example(question: str) -> None:
+    st.session_state["question"] = question
+
+
+def first_visit() -> None:
+    st.markdown("Type a question above, or start with one of these:")
+    for i, example in enumerate(page.EXAMPLE_QUESTIONS):
+        st.button(example, key=f"example-{i}", on_click=use_example, args=(example,))
+
+
+def show_result(result: SearchResult, library: page.Library, *, filtered: bool) -> None:
+    if result.crisis:
+        st.error(page.help_markdown())
+    for notice in result.notices:
+        st.info(notice)
+    if not result.hits:
+        st.info(
+            "No passages match these filters. Try removing one in the sidebar."
+            if filtered
+            else "The library has no passages to show for this question."
+        )
+        return
+    if result.confident:
+        st.subheader("What the articles say")
+    else:
+        st.markdown(NO_GOOD_ANSWER)
+        st.subheader(CLOSEST)
+        st.caption("These passages are the nearest we found, but they may not fit your question.")
+    for hit in result.hits:
+        show_card(hit, library)
+
+
+def show_card(hit: Hit, library: page.Library) -> None:
+    article, passage = hit.article, hit.passage
+    with st.container(border=True):
+        st.markdown(f"**{page.plain(article.title)}**")
+        details = [page.plain(page.attribution(article)), page.score_label(hit.score)]
+        st.caption(" · ".join(d for d in details if d))
+        if passage.section:
+            st.caption(f"Section: {page.plain(passage.section)}")
+        st.markdown(page.passage_markdown(passage, hit.highlight))
+        url = page.safe_url(article.url)
+        if url:
+            st.link_button("Read the original article", url)
+        with st.expander("Read more"):
+            around, whole = st.tabs(["Before and after", "Whole article"])
+            with around:
+                before, after = library.neighbours(passage)
+                st.caption("Before")
+                st.markdown(
+                    page.passage_markdown(before)
+                    if before
+                    else "*This is the start of the article.*"
+                )
+                st.caption("After")
+                st.markdown(
+                    page.passage_markdown(after) if after else "*This is the end of the article.*"
+                )
+            with whole:
+                st.markdown(library.article_markdown(hit))
+
+
+main()
