@@ -206,10 +206,17 @@ def format_table(reports: Sequence[EvalReport]) -> str:
     for r in reports:
         flagged, n_off = r.off_topic_flagged
         conf, n_on = r.on_topic_confident
+        calibrated = r.name == "full"
+        off_cell = f"{flagged}/{n_off}" if calibrated else "-"
+        on_cell = f"{conf}/{n_on}" if calibrated else "-"
         lines.append(
             f"{r.name:<14}{r.hit_at_1:>7.2f}{r.hit_at_k:>7.2f}{r.mrr:>8.3f}{r.ndcg:>9.3f}"
-            f"{f'{flagged}/{n_off}':>11}{f'{conf}/{n_on}':>10}"
+            f"{off_cell:>11}{on_cell:>10}"
         )
+    lines.append(
+        "(the confidence threshold is calibrated for the full ranking only; "
+        "other rows show '-')"
+    )
     return "\n".join(lines)
 
 

@@ -38,6 +38,15 @@ class Lexical:
     def __init__(self, model: bm25s.BM25, n_docs: int) -> None:
         self.model = model
         self.n_docs = n_docs
+        # The best score each term reaches in any document: the yardstick for a query.
+        data, indptr = model.scores["data"], model.scores["indptr"]
+        self.term_best = np.array(
+            [
+                data[a:b].max() if b > a else 0.0
+                for a, b in zip(indptr[:-1], indptr[1:], strict=True)
+            ],
+            dtype=np.float32,
+        )
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> Lexical:
@@ -51,6 +60,24 @@ class Lexical:
         if not tokens:
             return np.zeros(self.n_docs, dtype=np.float32)
         return np.asarray(self.model.get_scores(tokens), dtype=np.float32)
+
+    def relative_scores(self, query: str) -> np.ndarray:
+        """BM25 as a share of the best a document could reach for this query, in [0, 1].
+
+        Dividing by the query's own best possible score (each term at its best) keeps a
+        passage that matches only one common word low, where dividing by the top
+        document's score would lift it to 1.
+        """
+        words = tokenize([query])[0]
+        tokens = [t for t in words if t in self.model.vocab_dict]
+        if not tokens:
+            return np.zeros(self.n_docs, dtype=np.float32)
+        # A word the library never uses counts as a rare word nothing matched: "symptoms of
+        # diabetes" matching only "early" must not score like a full match.
+        unseen = (len(words) - len(tokens)) * float(np.percentile(self.term_best, 50))
+        ceiling = float(sum(self.term_best[self.model.vocab_dict[t]] for t in tokens)) + unseen
+        raw = np.asarray(self.model.get_scores(tokens), dtype=np.float32)
+        return raw / ceiling if ceiling > 0 else raw * 0
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)

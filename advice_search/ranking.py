@@ -2,9 +2,10 @@
 
 The searcher gathers, for every passage, three signals:
 - ``dense``: cosine of the question with the passage (heading and title as context);
-- ``sentence``: the best cosine of the question with any single sentence of the passage
-  (an answer is usually one sentence; a whole passage dilutes it);
-- ``lexical``: BM25, scaled to [0, 1] by the best BM25 score for that question.
+- ``sentence``: the best cosine of the question with any sentence of the passage, each
+  sentence embedded with its two neighbours (an answer is usually one sentence; a whole
+  passage dilutes it, a lone sentence lacks context);
+- ``lexical``: BM25 as a share of the best score the question's words can reach.
 This module turns them into one ordering.
 """
 
@@ -24,12 +25,12 @@ class RankSettings:
 
     dense_weight: float = 0.5
     sentence_weight: float = 0.5
-    lexical_weight: float = 0.2
+    lexical_weight: float = 0.5
     candidates: int = 40  # passages taken from each retriever before fusion
     per_article: int = 2  # at most this many from one article in the top 5...
     diversity_window: int = 5  # ...counted over this many first results
     duplicate_cosine: float = 0.95  # passages this similar are shown once
-    confident_sentence: float = 0.42  # best sentence cosine needed to call an answer confident
+    confident_score: float = 0.40  # fused score the best passage needs to count as an answer
     use_dense: bool = True
     use_sentence: bool = True
     use_lexical: bool = True
@@ -37,12 +38,6 @@ class RankSettings:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def scale_lexical(bm25: np.ndarray) -> np.ndarray:
-    """BM25 divided by the question's best BM25 (0 when nothing matches)."""
-    top = float(bm25.max()) if bm25.size else 0.0
-    return bm25 / top if top > 0 else np.zeros_like(bm25)
 
 
 def fuse(
@@ -99,6 +94,11 @@ def diversify(
     return result
 
 
-def is_confident(best_sentence: float, settings: RankSettings) -> bool:
-    """Whether the best match answers the question, judged by the best single sentence."""
-    return best_sentence >= settings.confident_sentence
+def is_confident(best_score: float, settings: RankSettings) -> bool:
+    """Whether the best passage answers the question at all.
+
+    Judged on the fused score, so meaning and wording both count: an off-topic question
+    ("how do I fix a leaking faucet") can share a word or two with the library, or be
+    vaguely similar in tone, but rarely both.
+    """
+    return best_score >= settings.confident_score

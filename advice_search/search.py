@@ -17,7 +17,7 @@ from . import vectors
 from .chunking import ChunkSettings
 from .encoder import OnnxEncoder, installed_weights_match
 from .lexical import Lexical
-from .ranking import RankSettings, diversify, fuse, is_confident, scale_lexical
+from .ranking import RankSettings, diversify, fuse, is_confident
 from .records import Article, Hit, Passage
 from .safety import assess
 from .staleness import CorpusStatus, corpus_status
@@ -172,8 +172,7 @@ class Searcher:
             return SearchResult(query, (), False, crisis, notices)
         dense = self.data.embeddings[rows] @ vector
         sentence, best_span = self._sentence_scores(rows, vector)
-        lexical_all = scale_lexical(self.lexical.scores(query))
-        lexical = lexical_all[rows]
+        lexical = self.lexical.relative_scores(query)[rows]
         fused = fuse(dense, sentence, lexical, [self._kinds[r] for r in rows], self.settings)
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
         if self.settings.diversify:
@@ -200,9 +199,13 @@ class Searcher:
                     },
                 )
             )
-        best_sentence = float(sentence[order[0]])
-        confident = is_confident(best_sentence, self.settings)
-        signals = {"best_sentence": best_sentence, "best_dense": float(dense.max())}
+        best = float(fused[order[0]])
+        confident = is_confident(best, self.settings)
+        signals = {
+            "best_score": best,
+            "best_sentence": float(sentence.max()),
+            "best_dense": float(dense.max()),
+        }
         return SearchResult(query, tuple(hits), confident, crisis, notices, signals)
 
     def _candidates(self, vector: np.ndarray, query: str, filters: Filters | None) -> np.ndarray:
