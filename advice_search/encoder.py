@@ -111,7 +111,10 @@ def mean_pool(token_vectors: np.ndarray, attention_mask: np.ndarray) -> np.ndarr
 class OnnxEncoder:
     """MiniLM on ONNX Runtime: tokenise, run, mean-pool, normalise."""
 
-    def __init__(self, model_dir: Path, *, threads: int | None = None) -> None:
+    def __init__(self, model_dir: Path, *, threads: int = 1) -> None:
+        """``threads=1`` suits one short question at a time (measured: on this 2-core machine
+        a second thread saves nothing for one question and costs under load); ingest,
+        which encodes batches, asks for more."""
         model_dir = Path(model_dir)
         onnx_path, tok_path = model_dir / ONNX_FILE, model_dir / TOKENIZER_FILE
         if not onnx_path.is_file() or not tok_path.is_file():
@@ -125,7 +128,7 @@ class OnnxEncoder:
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()  # the shipped tokenizer.json pads to 128; we pad per batch
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+        options.intra_op_num_threads = max(1, threads)
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = onnxruntime.InferenceSession(

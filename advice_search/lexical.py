@@ -1,91 +1,143 @@
-"""BM25 over passages (bm25s), with English stemming and stop words.
+"""BM25 over passages, with English stemming and stop words.
 
 Exact words matter where the embedding is vague: names ("Al-Anon"), numbers, rare terms.
+bm25s computes the BM25 weights at ingest; they are saved as plain arrays (term-major
+sparse matrix) and scored here with numpy, so answering a question imports neither bm25s
+nor scipy.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import bm25s
 import numpy as np
 import Stemmer
 
 _STEMMER = Stemmer.Stemmer("english")
-# bm25s' own English list minus words that carry the meaning of a question here:
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+# A short English list without the words that carry the meaning of a question here:
 # "not"/"no"/"won't" are what "my partner won't go" is about.
-_KEEP = {"not", "no", "nor", "don", "won", "against", "alone", "again", "off"}
-STOPWORDS = sorted(set(bm25s.stopwords.STOPWORDS_EN) - _KEEP)
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+    ]
+)
 PARAMS = {"k1": 1.2, "b": 0.75, "method": "lucene"}
+_FILES = ("data.npy", "indices.npy", "indptr.npy", "vocab.json", "params.json")
 
 
-def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    """Lower-cased, stemmed word tokens of each text (stop words removed)."""
-    return bm25s.tokenize(
-        list(texts),
-        stopwords=STOPWORDS,
-        stemmer=_STEMMER.stemWords,
-        return_ids=False,
-        show_progress=False,
-    )
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stemmed word tokens of ``text`` (stop words removed)."""
+    words = [w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]
+    return _STEMMER.stemWords(words)
 
 
 class Lexical:
-    """A BM25 ranking over a fixed list of documents."""
+    """BM25 weights of every (term, document) pair, stored term by term."""
 
-    def __init__(self, model: bm25s.BM25, n_docs: int) -> None:
-        self.model = model
+    def __init__(
+        self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, vocab: dict[str, int],
+        n_docs: int,
+    ) -> None:  # fmt: skip
+        self.data, self.indices, self.indptr = data, indices, indptr
+        self.vocab = vocab
         self.n_docs = n_docs
-        # The best score each term reaches in any document: the yardstick for a query.
-        data, indptr = model.scores["data"], model.scores["indptr"]
-        self.term_best = np.array(
-            [
-                data[a:b].max() if b > a else 0.0
-                for a, b in zip(indptr[:-1], indptr[1:], strict=True)
-            ],
-            dtype=np.float32,
-        )
+        # The best score each term reaches in any document: the yardstick for a question.
+        self.term_best = np.maximum.reduceat(data, indptr[:-1]) if len(data) else data
+        self.term_best = np.where(np.diff(indptr) > 0, self.term_best, 0).astype(np.float32)
+        # A question word the library never uses counts as a typical term nothing matched.
+        self.unseen_weight = float(np.median(self.term_best)) if len(self.term_best) else 0.0
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> Lexical:
+        import bm25s  # ingest only
+
         model = bm25s.BM25(k1=PARAMS["k1"], b=PARAMS["b"], method=PARAMS["method"])
-        model.index(tokenize(texts), show_progress=False)
-        return cls(model, len(texts))
+        model.index([tokenize(t) or [""] for t in texts], show_progress=False)
+        scores = model.scores
+        return cls(
+            np.asarray(scores["data"], dtype=np.float32),
+            np.asarray(scores["indices"], dtype=np.int32),
+            np.asarray(scores["indptr"], dtype=np.int64),
+            {str(k): int(v) for k, v in model.vocab_dict.items()},
+            len(texts),
+        )
 
     def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every document for ``query`` (zeros when no word matches)."""
-        tokens = [t for t in tokenize([query])[0] if t in self.model.vocab_dict]
-        if not tokens:
-            return np.zeros(self.n_docs, dtype=np.float32)
-        return np.asarray(self.model.get_scores(tokens), dtype=np.float32)
+        """Raw BM25 score of every document for ``query``."""
+        return self._scores([t for t in tokenize(query) if t in self.vocab])
 
     def relative_scores(self, query: str) -> np.ndarray:
-        """BM25 as a share of the best a document could reach for this query, in [0, 1].
+        """BM25 as a share of the best a document could reach for this question, in [0, 1].
 
-        Dividing by the query's own best possible score (each term at its best) keeps a
-        passage that matches only one common word low, where dividing by the top
-        document's score would lift it to 1.
+        The yardstick is each question word at its best (words the library never uses at a
+        typical weight), so a passage matching one common word of a long question stays low,
+        where dividing by the top document's score would lift it to 1.
         """
-        words = tokenize([query])[0]
-        tokens = [t for t in words if t in self.model.vocab_dict]
+        words = tokenize(query)
+        tokens = [t for t in words if t in self.vocab]
         if not tokens:
             return np.zeros(self.n_docs, dtype=np.float32)
-        # A word the library never uses counts as a rare word nothing matched: "symptoms of
-        # diabetes" matching only "early" must not score like a full match.
-        unseen = (len(words) - len(tokens)) * float(np.percentile(self.term_best, 50))
-        ceiling = float(sum(self.term_best[self.model.vocab_dict[t]] for t in tokens)) + unseen
-        raw = np.asarray(self.model.get_scores(tokens), dtype=np.float32)
-        return raw / ceiling if ceiling > 0 else raw * 0
+        ceiling = float(self.term_best[[self.vocab[t] for t in tokens]].sum())
+        ceiling += (len(words) - len(tokens)) * self.unseen_weight
+        return self._scores(tokens) / ceiling if ceiling > 0 else self._scores(tokens) * 0
+
+    def _scores(self, tokens: list[str]) -> np.ndarray:
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        for token in tokens:
+            term = self.vocab[token]
+            lo, hi = self.indptr[term], self.indptr[term + 1]
+            out[self.indices[lo:hi]] += self.data[lo:hi]
+        return out
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.model.save(str(directory), show_progress=False)
-        (directory / "docs.json").write_text(json.dumps({"n_docs": self.n_docs}))
+        np.save(directory / "data.npy", self.data)
+        np.save(directory / "indices.npy", self.indices)
+        np.save(directory / "indptr.npy", self.indptr)
+        (directory / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False))
+        (directory / "params.json").write_text(json.dumps({**PARAMS, "n_docs": self.n_docs}))
 
     @classmethod
     def load(cls, directory: Path) -> Lexical:
-        model = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
-        n_docs = json.loads((directory / "docs.json").read_text())["n_docs"]
-        return cls(model, n_docs)
+        params = json.loads((directory / "params.json").read_text())
+        return cls(
+            np.load(directory / "data.npy", allow_pickle=False),
+            np.load(directory / "indices.npy", allow_pickle=False),
+            np.load(directory / "indptr.npy", allow_pickle=False),
+            json.loads((directory / "vocab.json").read_text(encoding="utf-8")),
+            int(params["n_docs"]),
+        )

@@ -40,14 +40,19 @@ class RankSettings:
         return asdict(self)
 
 
+def kind_penalties(kinds: list[str]) -> np.ndarray:
+    """Per passage, what is subtracted from its score for not being advice."""
+    return np.array([KIND_PENALTY.get(k, 0.0) for k in kinds], dtype=np.float32)
+
+
 def fuse(
     dense: np.ndarray,
     sentence: np.ndarray,
     lexical: np.ndarray,
-    kinds: list[str],
+    penalties: np.ndarray,
     settings: RankSettings,
 ) -> np.ndarray:
-    """One score per passage: weighted sum of the signals, minus a penalty for non-advice."""
+    """One score per passage: weighted sum of the signals, minus the non-advice penalty."""
     score = np.zeros(len(dense), dtype=np.float32)
     if settings.use_dense:
         score += settings.dense_weight * dense
@@ -55,8 +60,7 @@ def fuse(
         score += settings.sentence_weight * sentence
     if settings.use_lexical:
         score += settings.lexical_weight * lexical
-    penalty = np.array([KIND_PENALTY.get(k, 0.0) for k in kinds], dtype=np.float32)
-    return score - penalty
+    return score - penalties
 
 
 def diversify(
@@ -64,8 +68,10 @@ def diversify(
     articles: list[str],
     embeddings: np.ndarray,
     settings: RankSettings,
+    *,
+    limit: int = 10,
 ) -> list[int]:
-    """Reorder ``order`` (best first): drop near-duplicates, spread the first results over articles.
+    """The first ``limit`` of ``order`` (best first), near-duplicates dropped, articles spread.
 
     Within the first ``diversity_window`` places, an article already holding ``per_article``
     places yields to the next passage from another article; if no other article has
@@ -76,21 +82,20 @@ def diversify(
         if kept and float(np.max(embeddings[kept] @ embeddings[row])) >= settings.duplicate_cosine:
             continue
         kept.append(row)
+        # Enough to fill ``limit`` places even if every article but one is capped.
+        if len(kept) >= limit + settings.diversity_window * settings.per_article:
+            break
     result: list[int] = []
-    waiting = list(kept)
-    while waiting:
+    counts: dict[str, int] = {}
+    while kept and len(result) < limit:
+        pick = kept[0]
         if len(result) < settings.diversity_window:
-            counts: dict[str, int] = {}
-            for row in result:
-                counts[articles[row]] = counts.get(articles[row], 0) + 1
             pick = next(
-                (r for r in waiting if counts.get(articles[r], 0) < settings.per_article),
-                waiting[0],
+                (r for r in kept if counts.get(articles[r], 0) < settings.per_article), pick
             )
-        else:
-            pick = waiting[0]
         result.append(pick)
-        waiting.remove(pick)
+        kept.remove(pick)
+        counts[articles[pick]] = counts.get(articles[pick], 0) + 1
     return result
 
 

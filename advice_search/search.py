@@ -17,7 +17,7 @@ from . import vectors
 from .chunking import ChunkSettings
 from .encoder import OnnxEncoder, installed_weights_match
 from .lexical import Lexical
-from .ranking import RankSettings, diversify, fuse, is_confident
+from .ranking import RankSettings, diversify, fuse, is_confident, kind_penalties
 from .records import Article, Hit, Passage
 from .safety import assess
 from .staleness import CorpusStatus, corpus_status
@@ -107,7 +107,7 @@ class Searcher:
         self.articles = {a.article_id: a for a in data.articles}
         self.passages: tuple[Passage, ...] = data.passages
         self._article_of = [p.article_id for p in self.passages]
-        self._kinds = [p.kind for p in self.passages]
+        self._penalties = kind_penalties([p.kind for p in self.passages])
         rows = data.sentence_rows
         n = len(self.passages)
         # Sentences are stored grouped by passage: [lo[i], hi[i]) are passage i's sentences.
@@ -173,7 +173,7 @@ class Searcher:
         dense = self.data.embeddings[rows] @ vector
         sentence, best_span = self._sentence_scores(rows, vector)
         lexical = self.lexical.relative_scores(query)[rows]
-        fused = fuse(dense, sentence, lexical, [self._kinds[r] for r in rows], self.settings)
+        fused = fuse(dense, sentence, lexical, self._penalties[rows], self.settings)
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
         if self.settings.diversify:
             order = diversify(
@@ -181,6 +181,7 @@ class Searcher:
                 [self._article_of[r] for r in rows],
                 self.data.embeddings[rows],
                 self.settings,
+                limit=k,
             )
         hits = []
         for rank, i in enumerate(order[:k], start=1):
@@ -230,17 +231,21 @@ class Searcher:
         self, rows: np.ndarray, vector: np.ndarray
     ) -> tuple[np.ndarray, list[tuple[int, int] | None]]:
         """Per candidate: the best sentence cosine, and that sentence's span in the passage."""
+        lo, hi = self._sent_lo[rows], self._sent_hi[rows]
+        counts = hi - lo
         best = np.zeros(len(rows), dtype=np.float32)
-        spans: list[tuple[int, int] | None] = []
-        sent_rows = self.data.sentence_rows
-        sent_vecs = self.data.sentence_vectors
-        for i, row in enumerate(rows):
-            lo, hi = self._sent_lo[row], self._sent_hi[row]
-            if hi <= lo:
-                spans.append(None)
-                continue
-            sims = sent_vecs[lo:hi] @ vector
-            j = int(np.argmax(sims))
-            best[i] = sims[j]
-            spans.append((int(sent_rows[lo + j, 1]), int(sent_rows[lo + j, 2])))
+        spans: list[tuple[int, int] | None] = [None] * len(rows)
+        if not counts.sum():
+            return best, spans
+        # Gather the candidates' sentences only (the corpus may hold millions).
+        starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+        picked = starts + np.arange(counts.sum())
+        sims = self.data.sentence_vectors[picked] @ vector
+        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        has = counts > 0
+        best[has] = np.maximum.reduceat(sims, offsets[has])
+        rows_data = self.data.sentence_rows
+        for i in np.flatnonzero(has):
+            j = offsets[i] + int(np.argmax(sims[offsets[i] : offsets[i] + counts[i]]))
+            spans[i] = (int(rows_data[picked[j], 1]), int(rows_data[picked[j], 2]))
         return best, spans
