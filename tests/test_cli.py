@@ -1,0 +1,141 @@
+"""The advice-search command: output shapes, batch questions, friendly failures."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from advice_search.cli import main
+
+RESULT_KEYS = {
+    "rank", "score", "text", "title", "author", "site", "date", "url", "section", "article",
+    "passage_id",
+}  # fmt: skip
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_search_json_has_the_documented_shape(
+    capsys: pytest.CaptureFixture[str], seed_index: Path, seed_corpus: Path
+) -> None:
+    code, out, _ = _run(
+        capsys, "search", "how do I suggest a trial session?", "--json", "--k", "3",
+        "--index", str(seed_index), "--corpus", str(seed_corpus),
+    )  # fmt: skip
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["query"] == "how do I suggest a trial session?"
+    assert payload["confident"] is True and payload["crisis"] is False
+    assert len(payload["results"]) == 3
+    for rank, result in enumerate(payload["results"], start=1):
+        assert set(result) == RESULT_KEYS
+        assert result["rank"] == rank
+        assert result["url"] is None  # the seed articles have no URL: null, not invented
+        assert isinstance(result["score"], float)
+
+
+def test_search_text_output_is_readable(
+    capsys: pytest.CaptureFixture[str], seed_index: Path, seed_corpus: Path
+) -> None:
+    code, out, _ = _run(
+        capsys, "search", "Can I go to therapy alone?", "--index", str(seed_index),
+        "--corpus", str(seed_corpus),
+    )  # fmt: skip
+    assert code == 0
+    assert out.startswith("1. ") and "§ " in out
+
+
+def test_queries_file_prints_one_line_per_question_in_order(
+    capsys: pytest.CaptureFixture[str], seed_index: Path, seed_corpus: Path, tmp_path: Path
+) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"id": "a", "q": "How can I get my wife to try one session?"}\n'
+        "\n"
+        "plain line question about counseling\n"
+        '{"id": "c", "q": "   "}\n'
+    )
+    code, out, _ = _run(
+        capsys, "search", "--json", "--queries", str(questions), "--index", str(seed_index),
+        "--corpus", str(seed_corpus),
+    )  # fmt: skip
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line.get("id") for line in lines] == ["a", None, "c"]
+    assert lines[1]["query"] == "plain line question about counseling"
+    assert lines[2]["error"] and lines[2]["results"] == []  # a bad line loses nothing else
+
+
+def test_queries_from_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], seed_index: Path,
+    seed_corpus: Path,
+) -> None:  # fmt: skip
+    monkeypatch.setattr(sys, "stdin", io.StringIO("first question\nsecond question\n"))
+    code, out, _ = _run(
+        capsys, "search", "--json", "--queries", "-", "--index", str(seed_index),
+        "--corpus", str(seed_corpus),
+    )  # fmt: skip
+    assert code == 0
+    assert [json.loads(line)["query"] for line in out.splitlines()] == [
+        "first question",
+        "second question",
+    ]
+
+
+def test_missing_index_is_one_line_naming_the_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = _run(capsys, "search", "anything", "--index", str(tmp_path / "none"))
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "advice-search ingest" in err
+
+
+def test_empty_question_is_a_message_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], seed_index: Path
+) -> None:
+    code, _, err = _run(capsys, "search", "   ", "--index", str(seed_index))
+    assert code == 1 and "Traceback" not in err and "question" in err
+
+
+def test_eval_command_prints_metrics_and_baselines(
+    capsys: pytest.CaptureFixture[str], seed_index: Path, tmp_path: Path
+) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        '{"id": "d1", "q": "How can I get my wife to try just one session?", '
+        '"gold": ["suggest a trial session"]}\n'
+        '{"id": "x1", "q": "How do I fix a leaking kitchen faucet?", "gold": []}\n'
+    )
+    code, out, _ = _run(capsys, "eval", str(gold), "--compare", "--index", str(seed_index))
+    assert code == 0
+    assert "full" in out and "dense-only" in out and "bm25-only" in out
+    code, out, _ = _run(capsys, "eval", str(gold), "--json", "--index", str(seed_index))
+    report = json.loads(out)["reports"][0]
+    assert report["hit@1"] == 1.0 and report["off_topic_not_confident"] == [1, 1]
+
+
+def test_eval_rejects_a_malformed_gold_file(
+    capsys: pytest.CaptureFixture[str], seed_index: Path, tmp_path: Path
+) -> None:
+    gold = tmp_path / "bad.jsonl"
+    gold.write_text('{"id": "d1", "question": "no q field"}\n')
+    code, _, err = _run(capsys, "eval", str(gold), "--index", str(seed_index))
+    assert code == 1 and "line 1" in err
+
+
+def test_installed_console_script_runs(seed_index: Path) -> None:
+    exe = Path(sys.executable).with_name("advice-search")
+    out = subprocess.run(
+        [str(exe), "search", "--json", "counseling alone", "--index", str(seed_index)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert json.loads(out.stdout)["results"]

@@ -1,0 +1,63 @@
+"""The ONNX export embeds like the sentence-transformers reference, and questions never need torch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from advice_search.encoder import OnnxEncoder, SentenceTransformerEncoder, mean_pool
+
+TEXTS = [
+    "He says counseling is pointless, can it still work?",
+    "short",
+    "Propose a trial session\nTo ease your partner into the idea of couples counseling, "
+    "suggest a trial session.",
+    "word " * 400,  # longer than the model's 256-token window: truncated the same way
+    "Je ne veux pas aller en thérapie 😢",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def onnx_encoder(seed_index: Path) -> OnnxEncoder:
+    model_dir = next((seed_index / "models").iterdir())
+    return OnnxEncoder(model_dir)
+
+
+def test_onnx_embeddings_match_sentence_transformers(onnx_encoder: OnnxEncoder) -> None:
+    reference = SentenceTransformerEncoder().encode(TEXTS)
+    # Batched together, so padding is exercised (the texts have very different lengths).
+    exported = onnx_encoder.encode(TEXTS, batch_size=8)
+    cosines = (reference * exported).sum(axis=1)
+    assert cosines.min() >= 0.99, cosines
+
+
+def test_embeddings_are_unit_length_and_batch_independent(onnx_encoder: OnnxEncoder) -> None:
+    together = onnx_encoder.encode(TEXTS)
+    alone = np.stack([onnx_encoder.encode([t])[0] for t in TEXTS])
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-4)
+    assert np.allclose(together, alone, atol=1e-4)
+
+
+def test_mean_pool_ignores_padding() -> None:
+    tokens = np.array([[[1.0, 1.0], [3.0, 3.0], [100.0, -100.0]]])
+    mask = np.array([[1, 1, 0]])
+    assert mean_pool(tokens, mask).tolist() == [[2.0, 2.0]]
+
+
+def test_answering_a_question_does_not_import_torch(seed_index: Path) -> None:
+    code = (
+        "import sys; from pathlib import Path; from advice_search.search import Searcher; "
+        f"s = Searcher.open(Path({str(seed_index)!r})); "
+        "r = s.search('my partner refuses couples therapy'); "
+        "assert r.hits; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('torch', 'sentence_transformers', 'transformers', 'scipy', 'bm25s')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "[]", out.stdout

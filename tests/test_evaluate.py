@@ -1,0 +1,58 @@
+"""Scoring rules of the gold sets (shared/eval/README.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from advice_search.evaluate import (
+    EvalFileError,
+    EvalReport,
+    QuestionOutcome,
+    first_hit,
+    load_questions,
+)
+
+
+def test_anchor_matching_normalises_case_quotes_and_whitespace() -> None:
+    texts = ["Nothing here.", "We  can’t FORCE\nsomeone to do anything."]
+    assert first_hit(texts, ["can't force someone"]) == 2
+    assert first_hit(texts, ["not present"]) is None
+
+
+def _outcome(qid: str, rank: int | None, confident: bool, on_topic: bool = True) -> QuestionOutcome:
+    return QuestionOutcome(qid, rank, confident, on_topic, 1.0 if rank == 1 else 0.0, 1.0)
+
+
+def test_metrics_on_a_hand_made_run() -> None:
+    report = EvalReport(
+        "t",
+        5,
+        (
+            _outcome("a", 1, True),
+            _outcome("b", 2, True),
+            _outcome("c", 7, False),
+            _outcome("d", None, True),
+            _outcome("x", None, False, on_topic=False),
+        ),
+    )
+    assert report.hit_at_1 == 0.25
+    assert report.hit_at_k == 0.5
+    assert report.mrr == pytest.approx((1 + 1 / 2 + 1 / 7) / 4)
+    assert report.missed == ("c", "d")
+    assert report.off_topic_flagged == (1, 1)
+    assert report.on_topic_confident == (3, 4)
+
+
+def test_the_dev_set_loads(tmp_path: Path) -> None:
+    dev = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
+    questions = load_questions(dev)
+    assert len(questions) >= 20 and any(not q.on_topic for q in questions)
+
+
+def test_bad_gold_lines_name_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "1", "q": "ok", "gold": []}\nnot json\n')
+    with pytest.raises(EvalFileError, match="line 2"):
+        load_questions(bad)

@@ -1,0 +1,55 @@
+"""Fusion, diversity and confidence on hand-made numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from advice_search.ranking import RankSettings, diversify, fuse, is_confident, kind_penalties
+
+
+def test_fuse_weights_signals_and_penalises_non_advice() -> None:
+    settings = RankSettings(dense_weight=1.0, sentence_weight=0.5, lexical_weight=0.25)
+    dense = np.array([0.5, 0.5, 0.5], dtype=np.float32)
+    sentence = np.array([0.2, 0.4, 0.4], dtype=np.float32)
+    lexical = np.array([0.0, 0.0, 1.0], dtype=np.float32)
+    penalties = kind_penalties(["advice", "bio", "advice"])
+    scores = fuse(dense, sentence, lexical, penalties, settings)
+    assert np.allclose(scores, [0.6, 0.7 - penalties[1], 0.95])
+    assert penalties[1] > 0 and penalties[0] == 0
+
+
+def test_switching_a_stage_off_removes_its_signal() -> None:
+    settings = RankSettings(use_lexical=False)
+    ones = np.ones(2, dtype=np.float32)
+    without = fuse(ones, ones, np.array([0.0, 1.0], np.float32), np.zeros(2), settings)
+    assert without[0] == without[1]
+
+
+def _unit(seed: int, n: int, dim: int = 8) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(n, dim))
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_diversify_caps_one_article_in_the_first_five() -> None:
+    articles = ["a", "a", "a", "a", "b", "c", "d"]
+    order = diversify(list(range(7)), articles, _unit(0, 7), RankSettings(), limit=7)
+    assert [articles[r] for r in order[:5]] == ["a", "a", "b", "c", "d"]
+    assert order[:2] == [0, 1]  # the best two keep their places
+    assert sorted(order) == list(range(7))  # nothing lost, only moved
+
+
+def test_diversify_fills_with_one_article_when_nothing_else_is_on_point() -> None:
+    articles = ["a"] * 5
+    assert diversify(list(range(5)), articles, _unit(1, 5), RankSettings()) == [0, 1, 2, 3, 4]
+
+
+def test_diversify_collapses_near_duplicates() -> None:
+    vectors = _unit(2, 4)
+    vectors[2] = vectors[0]  # the same passage twice (e.g. an article saved twice)
+    order = diversify([0, 1, 2, 3], ["a", "b", "c", "d"], vectors, RankSettings())
+    assert order == [0, 1, 3]
+
+
+def test_confidence_threshold() -> None:
+    settings = RankSettings(confident_score=0.4)
+    assert is_confident(0.41, settings) and not is_confident(0.39, settings)
