@@ -76,6 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--ablation", action="store_true", help="each ranking stage on/off")
     _add_paths(evaluate)
     evaluate.set_defaults(run=run_eval)
+    bench = sub.add_parser("bench", help="measure speed and write bench/RESULTS.md")
+    bench.add_argument("--out", type=Path, default=None, help="report file (bench/RESULTS.md)")
+    bench.add_argument(
+        "--questions", type=Path, default=None, help="questions to time (the dev set)"
+    )
+    bench.add_argument(
+        "--quick", action="store_true", help="skip the 100k/1M vector-index measurements"
+    )
+    _add_paths(bench)
+    bench.set_defaults(run=run_bench)
     return parser
 
 
@@ -148,7 +158,11 @@ def format_ingest_summary(report) -> str:  # noqa: ANN001 (IngestReport, importe
     )
     if report.full_rebuild_reason:
         lines.append(f"  rebuilt everything: {report.full_rebuild_reason}")
-    for label, ids in (("new", report.added), ("edited", report.changed), ("removed", report.deleted)):
+    for label, ids in (
+        ("new", report.added),
+        ("edited", report.changed),
+        ("removed", report.deleted),
+    ):
         if ids:
             lines.append(f"  {label:<9} {', '.join(ids)}")
     if report.skipped:
@@ -175,7 +189,7 @@ def run_search(args: argparse.Namespace) -> int:
     from .search import QueryError
 
     if (args.question is None) == (args.queries is None):
-        raise CliError('give one question ("advice-search search \'...\'") or --queries FILE')
+        raise CliError("give one question (\"advice-search search '...'\") or --queries FILE")
     if args.queries and not args.json:
         raise CliError("--queries prints one JSON object a line: add --json")
     searcher = open_searcher(args.index)
@@ -232,7 +246,7 @@ def _read_queries(source: str) -> Iterator[tuple[str | None, str]]:
                     yield (str(row["id"]) if "id" in row else None), str(row["q"])
                 except (ValueError, KeyError, TypeError):
                     raise CliError(
-                        f"{source}, line {number}: a JSON line needs a \"q\" field"
+                        f'{source}, line {number}: a JSON line needs a "q" field'
                     ) from None
             else:
                 yield None, text
@@ -295,6 +309,36 @@ def run_eval(args: argparse.Namespace) -> int:
     extra = full.to_json()
     print(f"on-topic not confident: {', '.join(extra['unconfident_on_topic']) or 'none'}")
     print(f"off-topic confident: {', '.join(extra['confident_off_topic']) or 'none'}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- bench
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    root = paths.project_root()
+    questions = args.questions or next(
+        (
+            p
+            for p in (root.parent / "shared/eval/dev.jsonl", root / "eval/own.jsonl")
+            if p.is_file()
+        ),
+        None,
+    )
+    if questions is None:
+        raise CliError('no questions to time: pass --questions FILE (JSONL with "q")')
+    open_searcher(args.index)  # a friendly message if there is no index yet
+    report = bench.run(
+        index_dir=args.index or paths.index_dir(),
+        corpus_dir=args.corpus or paths.corpus_dir(),
+        questions_file=questions,
+        out=args.out or root / "bench" / "RESULTS.md",
+        scale_sizes=() if args.quick else (100_000, 1_000_000),
+        echo=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    print(report)
     return EXIT_OK
 
 

@@ -141,8 +141,7 @@ class Searcher:
         try:
             encoder = OnnxEncoder(model_dir)
             faiss_index = vectors.load(data.path / "vectors.faiss")
-            if hasattr(vectors, "configure"):
-                vectors.configure(faiss_index, vectors.VectorIndexSpec(**manifest["vector_index"]))
+            vectors.configure(faiss_index, vectors.VectorIndexSpec(**manifest["vector_index"]))
             lexical = Lexical.load(data.path / "lexical")
         except Exception as error:  # any library error here means a damaged build
             raise index_store.IndexUnavailable(
@@ -171,7 +170,8 @@ class Searcher:
         if not rows.size:
             return SearchResult(query, (), False, crisis, notices)
         dense = self.data.embeddings[rows] @ vector
-        sentence, best_span = self._sentence_scores(rows, vector)
+        sentences = self._sentence_scores(rows, vector)
+        sentence = sentences.best
         lexical = self.lexical.relative_scores(query)[rows]
         fused = fuse(dense, sentence, lexical, self._penalties[rows], self.settings)
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
@@ -192,7 +192,7 @@ class Searcher:
                     score=float(fused[i]),
                     passage=passage,
                     article=self.articles[passage.article_id],
-                    highlight=best_span[i],
+                    highlight=self._highlight(sentences, i),
                     signals={
                         "dense": float(dense[i]),
                         "sentence": float(sentence[i]),
@@ -227,25 +227,34 @@ class Searcher:
         top_lexical = np.argpartition(-lexical, want)[:want] if lexical.any() else []
         return np.unique(np.concatenate([ids[0][ids[0] >= 0], np.asarray(top_lexical, np.int64)]))
 
-    def _sentence_scores(
-        self, rows: np.ndarray, vector: np.ndarray
-    ) -> tuple[np.ndarray, list[tuple[int, int] | None]]:
-        """Per candidate: the best sentence cosine, and that sentence's span in the passage."""
+    def _sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> _SentenceScores:
+        """Per candidate passage, the cosine of its best sentence (with context)."""
         lo, hi = self._sent_lo[rows], self._sent_hi[rows]
         counts = hi - lo
-        best = np.zeros(len(rows), dtype=np.float32)
-        spans: list[tuple[int, int] | None] = [None] * len(rows)
-        if not counts.sum():
-            return best, spans
+        offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
         # Gather the candidates' sentences only (the corpus may hold millions).
-        starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
-        picked = starts + np.arange(counts.sum())
+        picked = np.repeat(lo - offsets, counts) + np.arange(int(counts.sum()))
         sims = self.data.sentence_vectors[picked] @ vector
-        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        best = np.zeros(len(rows), dtype=np.float32)
         has = counts > 0
-        best[has] = np.maximum.reduceat(sims, offsets[has])
-        rows_data = self.data.sentence_rows
-        for i in np.flatnonzero(has):
-            j = offsets[i] + int(np.argmax(sims[offsets[i] : offsets[i] + counts[i]]))
-            spans[i] = (int(rows_data[picked[j], 1]), int(rows_data[picked[j], 2]))
-        return best, spans
+        if has.any():
+            best[has] = np.maximum.reduceat(sims, offsets[has])
+        return _SentenceScores(best, sims, picked, offsets, counts)
+
+    def _highlight(self, scores: _SentenceScores, i: int) -> tuple[int, int] | None:
+        """Span of candidate ``i``'s best sentence in its passage text."""
+        if not scores.counts[i]:
+            return None
+        lo = scores.offsets[i]
+        j = lo + int(np.argmax(scores.sims[lo : lo + scores.counts[i]]))
+        row = self.data.sentence_rows[scores.picked[j]]
+        return int(row[1]), int(row[2])
+
+
+@dataclass(frozen=True)
+class _SentenceScores:
+    best: np.ndarray  # per candidate
+    sims: np.ndarray  # per gathered sentence
+    picked: np.ndarray  # sentence row of each gathered sentence
+    offsets: np.ndarray  # where each candidate's sentences start in ``sims``
+    counts: np.ndarray
