@@ -133,7 +133,7 @@ def question_box() -> str:
             key="question",
             placeholder="For example: my partner won't go to couples therapy",
         )
-        st.form_submit_button("Search", type="primary")
+        st.form_submit_button("Search")
     question: str = st.session_state["question"]
     wanted = page.params_for(question)
     if st.query_params.to_dict() != wanted:
@@ -153,7 +153,8 @@ def first_visit() -> None:
 
 def show_result(result: SearchResult, library: page.Library, *, filtered: bool) -> None:
     if result.crisis:
-        st.error(page.help_markdown())
+        with st.container(key="help-panel"):
+            st.error(page.help_markdown())
     for notice in result.notices:
         st.info(notice)
     if not result.hits:
@@ -175,7 +176,7 @@ def show_result(result: SearchResult, library: page.Library, *, filtered: bool) 
 
 def show_card(hit: Hit, library: page.Library) -> None:
     article, passage = hit.article, hit.passage
-    with st.container(border=True):
+    with st.container(border=True, key=f"result-{hit.rank}"):
         st.markdown(f"**{page.plain(article.title)}**")
         details = [page.plain(page.attribution(article)), page.score_label(hit.score)]
         st.caption(" · ".join(d for d in details if d))
@@ -200,7 +201,15 @@ def show_card(hit: Hit, library: page.Library) -> None:
                     page.passage_markdown(after) if after else "*This is the end of the article.*"
                 )
             with whole:
-                st.markdown(library.article_markdown(hit))
+                view = library.article_view(hit)
+                if view.before:
+                    st.markdown(view.before)
+                if view.matched:
+                    with st.container(border=True, key=f"matched-{hit.rank}"):
+                        st.caption("The passage that matched")
+                        st.markdown(view.matched)
+                if view.after:
+                    st.markdown(view.after)
 
 
 main()

@@ -184,29 +184,32 @@ def _gap_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def blocks_markdown(
-    blocks: Sequence[Block], *, marked_label: str = "The passage that matched"
-) -> str:
-    """Blocks as Markdown: headings bold, the matched passage as one labelled block quote."""
-    parts: list[str] = []
-    quote: list[str] = []
+def blocks_markdown(blocks: Sequence[Block]) -> str:
+    """Blocks as Markdown paragraphs, headings in bold."""
+    parts = []
     for block in blocks:
         text = paragraph_markdown(block.segments)
-        if block.marked:
-            quote.append(text)
-            continue
-        if quote:
-            parts.append(_quote(marked_label, quote))
-            quote = []
         parts.append(f"**{text}**" if block.kind == "heading" else text)
-    if quote:
-        parts.append(_quote(marked_label, quote))
     return "\n\n".join(parts)
 
 
-def _quote(label: str, paragraphs: list[str]) -> str:
-    lines = [f"*{escape_markdown(label)}*", *paragraphs]
-    return "\n>\n".join(f"> {line}" for line in lines)
+@dataclass(frozen=True)
+class ArticleView:
+    """The whole article as Markdown in three parts, so the page can frame the middle one."""
+
+    before: str
+    matched: str  # the passage that matched ("" if it could not be placed)
+    after: str
+
+
+def article_view(blocks: Sequence[Block]) -> ArticleView:
+    marked = [i for i, block in enumerate(blocks) if block.marked]
+    if not marked:
+        return ArticleView(blocks_markdown(blocks), "", "")
+    lo, hi = marked[0], marked[-1] + 1
+    return ArticleView(
+        blocks_markdown(blocks[:lo]), blocks_markdown(blocks[lo:hi]), blocks_markdown(blocks[hi:])
+    )
 
 
 # ---------------------------------------------------------------- the loaded library
@@ -229,10 +232,10 @@ class Library:
     def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
         return neighbours(self.by_article.get(passage.article_id, ()), passage)
 
-    def article_markdown(self, hit: Hit) -> str:
-        """The whole article of ``hit`` as safe Markdown, its passage marked."""
+    def article_view(self, hit: Hit) -> ArticleView:
+        """The whole article of ``hit`` as safe Markdown, split around its passage."""
         passages = self.by_article.get(hit.article.article_id, ())
-        return blocks_markdown(article_blocks(hit.article, passages, hit.passage, hit.highlight))
+        return article_view(article_blocks(hit.article, passages, hit.passage, hit.highlight))
 
     def filter_options(self) -> tuple[list[str], list[str], list[str]]:
         """Article ids (by title), authors and sites that the filters can offer."""

@@ -25,18 +25,21 @@ def unescape(markdown: str) -> str:
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(WORD_JOINER, "")
 
 
-@pytest.fixture(scope="module")
-def hostile_library(seed_corpus: Path, tmp_path_factory: pytest.TempPathFactory):
-    """(corpus, index): the seed corpus plus the hostile article, ingested."""
+def build_hostile_library(seed_corpus: Path, root: Path) -> tuple[Path, Path]:
+    """(corpus, index): the seed corpus plus the hostile article, ingested under ``root``."""
     from advice_search.builder import ingest
 
-    root = tmp_path_factory.mktemp("hostile")
     corpus = root / "corpus"
     shutil.copytree(seed_corpus, corpus)
     for article in HOSTILE.glob("*.md"):
         shutil.copy(article, corpus / article.name)
     ingest(corpus, root / "index")
     return corpus, root / "index"
+
+
+@pytest.fixture(scope="module")
+def hostile_library(seed_corpus: Path, tmp_path_factory: pytest.TempPathFactory):
+    return build_hostile_library(seed_corpus, tmp_path_factory.mktemp("hostile"))
 
 
 @pytest.fixture
@@ -80,7 +83,7 @@ def texts(at: AppTest) -> list[str]:
 
 
 def cards(at: AppTest) -> list:
-    return [node for node in at.main if getattr(node, "type", None) == "flex_container"]
+    return [node for node in at.main if (getattr(node, "key", None) or "").startswith("result-")]
 
 
 def card_texts(card) -> list[str]:  # noqa: ANN001
@@ -135,9 +138,15 @@ def test_read_more_shows_neighbours_and_the_whole_article_with_the_passage_marke
             assert f"This is the {edge} of the article." in around
         else:
             assert " ".join(neighbour.text.split()) in around
-    whole = [n.value for n in tabs[1] if getattr(n, "type", None) == "markdown"]
-    assert whole == [library.article_markdown(hit)]
-    assert whole[0].count("> *The passage that matched*") == 1
+    view = library.article_view(hit)
+    whole = [n.value for n in tabs[1] if getattr(n, "type", None) in ("markdown", "caption")]
+    assert whole == [
+        *([view.before] if view.before else []),
+        "The passage that matched",
+        view.matched,
+        *([view.after] if view.after else []),
+    ]
+    assert view.matched == page.passage_markdown(hit.passage, hit.highlight)
 
 
 def test_off_topic_question_says_so_and_labels_the_closest_passages(seeded) -> None:  # noqa: ANN001
@@ -157,10 +166,8 @@ def test_crisis_question_pins_the_help_panel_above_the_results(seeded) -> None: 
     for needle in ("You deserve to be safe", "911", "988", "1-800-799-7233", "findahelpline"):
         assert needle in panel
     nodes = list(at.main)
-    panel_at = next(i for i, n in enumerate(nodes) if getattr(n, "type", None) == "error")
-    first_card = next(
-        i for i, n in enumerate(nodes) if getattr(n, "type", None) == "flex_container"
-    )
+    panel_at = next(i for i, n in enumerate(nodes) if getattr(n, "key", None) == "help-panel")
+    first_card = next(i for i, n in enumerate(nodes) if getattr(n, "key", None) == "result-1")
     assert panel_at < first_card
     assert len(cards(at)) == 5  # the results stay visible below the panel
 

@@ -176,13 +176,13 @@ def test_article_blocks_mark_the_matching_passage_and_keep_headings() -> None:
     assert [s for s in blocks[2].segments if s.highlighted] == [
         page.Segment("Matching sentence here.", True)
     ]
-    markdown = page.blocks_markdown(blocks)
-    assert "**A Heading**" in markdown
-    assert (
-        "> *The passage that matched*\n>\n> First under heading\\. "
-        ":orange-background[Matching sentence here\\.]\n>\n> Second paragraph"
-    ) in markdown
-    assert markdown.endswith("\n\nClosing words\\.")
+    view = page.article_view(blocks)
+    assert view.before == "Opening paragraph here\\.\n\n**A Heading**"
+    assert view.matched == (
+        "First under heading\\. :orange-background[Matching sentence here\\.]\n\n"
+        "Second paragraph of the same passage\\."
+    )
+    assert view.after == "Closing words\\."
 
 
 def test_article_text_is_kept_whole_in_the_article_view() -> None:
@@ -229,9 +229,18 @@ def test_library_article_view_marks_the_hit(searcher) -> None:  # noqa: ANN001
     library = page.Library(searcher)
     passage = library.by_article[next(iter(library.by_article))][1]
     hit = Hit(1, 0.5, passage, searcher.articles[passage.article_id], (0, 10))
-    markdown = library.article_markdown(hit)
-    assert markdown.count("> *The passage that matched*") == 1
-    assert markdown.count(":orange-background[") == 1
+    view = library.article_view(hit)
+    assert view.matched == page.passage_markdown(passage, (0, 10))
+    assert view.before and view.after  # the second passage has text on both sides
+    assert ":orange-background[" not in view.before + view.after
+
+
+def test_article_view_without_a_placed_match_is_one_part() -> None:
+    article, passages = article_and_passages()
+    blocks = page.article_blocks(article, passages)
+    view = page.article_view(blocks)
+    assert view.matched == "" and view.after == ""
+    assert view.before == page.blocks_markdown(blocks)
 
 
 # ---------------------------------------------------------------- library facts, cards
