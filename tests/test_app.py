@@ -345,4 +345,23 @@ def test_hostile_article_text_is_shown_as_plain_text(use_index, hostile_library)
         ":smile: faces, $x^2$ sums, **stars** and :red[red] lamps at www.evil.example",
     ):
         assert literal in shown, literal
-    assert not at.get("link_button")  # its url is javascript:, which is never linked
+    assert not at.link_button  # its url is javascript:, which is never linked
+
+
+def test_article_with_a_web_address_links_to_its_source(use_index, tmp_path: Path) -> None:  # noqa: ANN001
+    from advice_search.builder import ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "linked.md").write_text(
+        '---\ntitle: "Talking about therapy"\nurl: "https://example.org/therapy-talk"\n---\n\n'
+        "When your partner will not go to couples therapy, start by listening to their fears "
+        "about it. Ask what worries them, and say what you hope therapy could change.\n"
+    )
+    ingest(corpus, tmp_path / "index")
+    use_index(corpus, tmp_path / "index")
+    at = ask(start(), "my partner will not go to couples therapy")
+    assert len(cards(at)) == 1
+    assert [(b.label, b.proto.url) for b in at.link_button] == [
+        ("Read the original article", "https://example.org/therapy-talk")
+    ]

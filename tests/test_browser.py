@@ -239,3 +239,10 @@ def test_hostile_article_text_stays_literal_text(tab: Page, server: str) -> None
     assert "😄" not in text
     assert tab.evaluate("window.__alerts") == []
     shot(tab, "hostile")
+
+    # The title is plain text in the sidebar's article filter too.
+    tab.get_by_role("combobox", name="Articles").click()
+    title = "The Lighthouse Keeper <b>Who Would Not</b> [click](http://evil.example)"
+    expect(tab.get_by_role("option", name=title)).to_be_visible()
+    assert tab.locator("b", has_text="Who Would Not").count() == 0
+    assert tab.locator("a[href*='evil']").count() == 0
