@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-KIND_PENALTY = {"advice": 0.0, "bio": 0.12, "disclaimer": 0.12}
+KIND_PENALTY = {"advice": 0.0, "bio": 0.08, "disclaimer": 0.08}  # on the 0-1 score scale
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class RankSettings:
     per_article: int = 2  # at most this many from one article in the top 5...
     diversity_window: int = 5  # ...counted over this many first results
     duplicate_cosine: float = 0.95  # passages this similar are shown once
-    confident_score: float = 0.40  # fused score the best passage needs to count as an answer
+    confident_score: float = 0.26  # fused score the best passage needs to count as an answer
+    confident_sentence: float = 0.33  # ...and the best sentence's cosine: meaning, not just words
     use_dense: bool = True
     use_sentence: bool = True
     use_lexical: bool = True
@@ -52,15 +53,21 @@ def fuse(
     penalties: np.ndarray,
     settings: RankSettings,
 ) -> np.ndarray:
-    """One score per passage: weighted sum of the signals, minus the non-advice penalty."""
+    """One score per passage: weighted mean of the signals, minus the non-advice penalty.
+
+    Each signal is at most 1, so the score is too: a person reads it as "how well this matches".
+    """
     score = np.zeros(len(dense), dtype=np.float32)
-    if settings.use_dense:
-        score += settings.dense_weight * dense
-    if settings.use_sentence:
-        score += settings.sentence_weight * sentence
-    if settings.use_lexical:
-        score += settings.lexical_weight * lexical
-    return score - penalties
+    total = 0.0
+    for used, weight, signal in (
+        (settings.use_dense, settings.dense_weight, dense),
+        (settings.use_sentence, settings.sentence_weight, sentence),
+        (settings.use_lexical, settings.lexical_weight, lexical),
+    ):
+        if used:
+            score += weight * signal
+            total += weight
+    return score / (total or 1.0) - penalties
 
 
 def diversify(
@@ -99,11 +106,11 @@ def diversify(
     return result
 
 
-def is_confident(best_score: float, settings: RankSettings) -> bool:
+def is_confident(best_score: float, best_sentence: float, settings: RankSettings) -> bool:
     """Whether the best passage answers the question at all.
 
-    Judged on the fused score, so meaning and wording both count: an off-topic question
-    ("how do I fix a leaking faucet") can share a word or two with the library, or be
-    vaguely similar in tone, but rarely both.
+    Both the fused score and the meaning alone must clear a bar: an off-topic question
+    ("when is the best time to plant tomatoes") can share words with the library ("the best
+    time to go to therapy") or be vaguely similar in tone, but rarely both.
     """
-    return best_score >= settings.confident_score
+    return best_score >= settings.confident_score and best_sentence >= settings.confident_sentence

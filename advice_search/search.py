@@ -200,11 +200,11 @@ class Searcher:
                     },
                 )
             )
-        best = float(fused[order[0]])
-        confident = is_confident(best, self.settings)
+        best, best_sentence = float(fused[order[0]]), float(sentence.max())
+        confident = is_confident(best, best_sentence, self.settings)
         signals = {
             "best_score": best,
-            "best_sentence": float(sentence.max()),
+            "best_sentence": best_sentence,
             "best_dense": float(dense.max()),
         }
         return SearchResult(query, tuple(hits), confident, crisis, notices, signals)

@@ -14,7 +14,7 @@ def test_fuse_weights_signals_and_penalises_non_advice() -> None:
     lexical = np.array([0.0, 0.0, 1.0], dtype=np.float32)
     penalties = kind_penalties(["advice", "bio", "advice"])
     scores = fuse(dense, sentence, lexical, penalties, settings)
-    assert np.allclose(scores, [0.6, 0.7 - penalties[1], 0.95])
+    assert np.allclose(scores, np.array([0.6, 0.7, 0.95]) / 1.75 - penalties)
     assert penalties[1] > 0 and penalties[0] == 0
 
 
@@ -50,6 +50,8 @@ def test_diversify_collapses_near_duplicates() -> None:
     assert order == [0, 1, 3]
 
 
-def test_confidence_threshold() -> None:
-    settings = RankSettings(confident_score=0.4)
-    assert is_confident(0.41, settings) and not is_confident(0.39, settings)
+def test_confidence_needs_both_score_and_meaning() -> None:
+    settings = RankSettings(confident_score=0.3, confident_sentence=0.4)
+    assert is_confident(0.31, 0.41, settings)
+    assert not is_confident(0.29, 0.9, settings)  # meaning alone is not enough
+    assert not is_confident(0.9, 0.39, settings)  # nor shared words alone
