@@ -22,9 +22,10 @@ from . import index as index_store
 from . import vectors
 from .chunking import ChunkSettings, chunk_article, context_text
 from .corpus import CorpusError, Skipped, load_corpus
-from .encoder import Encoder, OnnxEncoder, export_onnx, model_info, weights_stat
+from .encoder import Encoder, ModelError, OnnxEncoder, export_onnx, model_info, weights_stat
 from .lexical import Lexical
 from .records import Article, Passage
+from .staleness import file_signature
 from .text import sentence_spans
 
 Progress = Callable[[int, int], None]  # (done, total) texts embedded
@@ -117,10 +118,32 @@ def ingest(
                     else ""
                 )
             )
-        info = model_info()
+        try:
+            info = model_info()
+        except ModelError as error:
+            raise IngestError(str(error)) from None
         previous, reason = _previous(index_dir, settings, info.weights_sha256)
         plan = _plan(loaded.articles, previous, settings)
-        if previous is not None and not (plan.added or plan.changed or plan.deleted):
+        article_records = [
+            {
+                "article_id": a.article_id,
+                "path": a.path,
+                "content_hash": a.content_hash,
+                "passages": sum(p.article_id == a.article_id for p in plan.passages),
+            }
+            for a in plan.articles
+        ]
+        skipped_records = [
+            {"path": s.path, "reason": s.reason, "file": file_signature(Path(corpus_dir) / s.path)}
+            for s in loaded.skipped
+        ]
+        # Renamed or newly skipped files change no passage, but the manifest must record them,
+        # or the corpus would look changed to every search (see staleness.corpus_status).
+        if (
+            previous is not None
+            and previous.manifest.get("articles") == article_records
+            and previous.manifest.get("skipped") == skipped_records
+        ):
             return IngestReport(
                 articles=len(loaded.articles),
                 passages=len(plan.passages),
@@ -132,8 +155,11 @@ def ingest(
                 skipped=loaded.skipped,
                 notes=loaded.notes,
             )
-        model_dir = ensure_onnx_model(index_dir, info.weights_sha256)
-        encoder = encoder or OnnxEncoder(model_dir)
+        try:
+            model_dir = ensure_onnx_model(index_dir, info.weights_sha256)
+            encoder = encoder or OnnxEncoder(model_dir, threads=os.cpu_count() or 1)
+        except ModelError as error:
+            raise IngestError(str(error)) from None
         embeddings, sentence_vectors, sentence_rows, embedded = _embed(plan, encoder, progress)
         spec = vectors.choose_spec(len(embeddings), embeddings.shape[1])
         manifest = {
@@ -149,35 +175,34 @@ def ingest(
             "chunking": settings.to_json(),
             "vector_index": spec.to_json(),
             "corpus_dir": str(Path(corpus_dir).resolve()),
-            "articles": [
-                {
-                    "article_id": a.article_id,
-                    "path": a.path,
-                    "content_hash": a.content_hash,
-                    "passages": sum(p.article_id == a.article_id for p in plan.passages),
-                }
-                for a in plan.articles
-            ],
+            "articles": article_records,
             "counts": {
                 "articles": len(plan.articles),
                 "passages": len(plan.passages),
                 "sentences": len(sentence_rows),
             },
-            "skipped": [{"path": s.path, "reason": s.reason} for s in loaded.skipped],
+            "skipped": skipped_records,
         }
         data = index_store.IndexData(
             manifest, plan.articles, plan.passages, embeddings, sentence_vectors, sentence_rows
         )
         faiss_index = vectors.build(embeddings, spec)
         lexical = Lexical.build([lexical_text(p, plan.titles[p.article_id]) for p in plan.passages])
-        path = index_store.write(
-            index_dir,
-            data,
-            write_extra={
-                "vectors.faiss": lambda target: vectors.save(faiss_index, target),
-                "lexical": lexical.save,
-            },
-        )
+        try:
+            path = index_store.write(
+                index_dir,
+                data,
+                write_extra={
+                    "vectors.faiss": lambda target: vectors.save(faiss_index, target),
+                    "lexical": lexical.save,
+                },
+            )
+        except OSError as error:
+            raise IngestError(
+                f"Could not write the new index to {index_dir}/ ({error.strerror or error}); "
+                "the index in use is unchanged. Free some space or fix permissions, then run "
+                "ingest again."
+            ) from None
         return IngestReport(
             articles=len(plan.articles),
             passages=len(plan.passages),
@@ -204,6 +229,21 @@ def embedding_text(passage: Passage, title: str) -> str:
     return context_text(passage, title)
 
 
+def sentence_windows(text: str) -> list[tuple[int, int, str]]:
+    """Each sentence's span, and the text embedded for it: the sentence with its neighbours.
+
+    A lone sentence is often too short to carry its meaning ("This, of course, isn't a
+    guarantee."); with the sentences on either side it is matched far more reliably
+    (measured in README: How ranking works). The span stays the sentence itself, which is
+    what the page highlights.
+    """
+    spans = sentence_spans(text)
+    return [
+        (a, b, text[spans[max(0, j - 1)][0] : spans[min(len(spans) - 1, j + 1)][1]])
+        for j, (a, b) in enumerate(spans)
+    ]
+
+
 @dataclass
 class _Plan:
     articles: tuple[Article, ...]
@@ -226,11 +266,8 @@ def _previous(
         index_store.check_compatible(
             data.manifest, chunking=settings.to_json(), model_sha256=weights_sha256
         )
-    except index_store.IndexMismatch as error:
-        return None, str(error).split(":")[0]
-    except index_store.IndexUnavailable as error:
-        missing = "No index" in str(error)
-        return None, None if missing else str(error).split(":")[0]
+    except index_store.IndexUnavailable as error:  # no index yet (reason None), or unusable
+        return None, error.reason
     return data, None
 
 
@@ -296,6 +333,7 @@ def _embed(
     sentence_rows: list[tuple[int, int, int]] = []
     sentence_vectors: list[np.ndarray] = []
     new_sentences: list[tuple[int, int, int]] = []
+    sentence_texts: list[str] = []
     for i, passage in enumerate(plan.passages):
         if plan.reuse_rows[i] >= 0 and old is not None:
             embeddings[i] = old.embeddings[plan.reuse_rows[i]]
@@ -304,9 +342,9 @@ def _embed(
                 sentence_rows.append((i, int(row[1]), int(row[2])))
                 sentence_vectors.append(vec)
         else:
-            for a, b in sentence_spans(passage.text):
+            for a, b, window in sentence_windows(passage.text):
                 new_sentences.append((i, a, b))
-    sentence_texts = [plan.passages[i].text[a:b] for i, a, b in new_sentences]
+                sentence_texts.append(window)
     total = len(texts) + len(sentence_texts)
     done = 0
     batch = 32

@@ -8,15 +8,18 @@ stage sees only the article.
 
 from __future__ import annotations
 
+import codecs
+import datetime
 import hashlib
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import boilerplate
 from .records import Article
-from .text import clean_control, heading_text, is_heading_like, is_list_item
+from .text import clean_control, heading_text, is_heading_like, is_list_item, normalise
 
 SUFFIXES = (".md", ".markdown", ".txt")
 MAX_FILE_BYTES = 5_000_000  # far above any article; a bigger file is a dump, not an article
@@ -45,12 +48,17 @@ class CorpusLoad:
 
 
 def corpus_files(directory: Path) -> list[Path]:
-    """Candidate article files under ``directory``, in a stable order (hidden files ignored)."""
+    """Candidate article files under ``directory``, in a stable order (hidden files ignored).
+
+    Links are listed (and then refused by ``read_article`` with a reason) but never followed
+    into directories, so a link loop cannot make the walk endless.
+    """
     return sorted(
         p
         for p in directory.rglob("*")
         if p.suffix.lower() in SUFFIXES
         and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+        and (p.is_symlink() or not p.is_dir())
     )
 
 
@@ -64,7 +72,7 @@ def load_corpus(directory: Path) -> CorpusLoad:
     articles: list[Article] = []
     skipped: list[Skipped] = []
     notes: list[str] = []
-    seen_hashes: dict[str, str] = {}
+    seen_texts: dict[str, str] = {}
     seen_ids: set[str] = set()
     for path in corpus_files(directory):
         rel = path.relative_to(directory).as_posix()
@@ -75,13 +83,22 @@ def load_corpus(directory: Path) -> CorpusLoad:
             continue
         if note:
             notes.append(f"{rel}: {note}")
-        if article.content_hash in seen_hashes:
-            skipped.append(Skipped(rel, f"duplicate of {seen_hashes[article.content_hash]}"))
+        # The same article saved twice (also as .md and as scraped .txt) has the same text
+        # once cleaned; indexing both would show every answer twice.
+        text_key = hashlib.sha256(normalise(article.body).encode()).hexdigest()
+        if text_key in seen_texts:
+            skipped.append(
+                Skipped(rel, f"duplicate of {seen_texts[text_key]} (same text); keep one of them")
+            )
             continue
-        seen_hashes[article.content_hash] = rel
-        if article.article_id in seen_ids:
-            article = replace(article, article_id=slugify(rel))
-        seen_ids.add(article.article_id)
+        seen_texts[text_key] = rel
+        article_id = article.article_id
+        if article_id in seen_ids:  # "a.md" and "a.txt", or "a.md" and "sub/a.md"
+            article_id = slugify(rel)
+            while article_id in seen_ids:
+                article_id += "-2"
+            article = replace(article, article_id=article_id)
+        seen_ids.add(article_id)
         articles.append(article)
     return CorpusLoad(tuple(articles), tuple(skipped), tuple(notes))
 
@@ -89,10 +106,13 @@ def load_corpus(directory: Path) -> CorpusLoad:
 def read_article(path: Path, root: Path) -> tuple[Article, str | None]:
     """Read and clean one file; raises CorpusFileError with a reason a person can act on."""
     rel = path.relative_to(root).as_posix()
-    if path.is_symlink():
-        raise CorpusFileError("symbolic link; copy the article into the corpus instead")
     try:
-        size = path.stat().st_size
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            raise CorpusFileError("symbolic link; copy the article into the corpus instead")
+        if not stat.S_ISREG(info.st_mode):
+            raise CorpusFileError("not a regular file (a pipe, socket or device)")
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise CorpusFileError(
                 f"{size / 1e6:.0f} MB is too large for an article (limit "
@@ -112,9 +132,14 @@ def read_article(path: Path, root: Path) -> tuple[Article, str | None]:
 
 
 def decode(data: bytes) -> tuple[str, str | None]:
-    """Text of a file: UTF-8, else Windows-1252; binary files are refused."""
+    """Text of a file: UTF-8 (or UTF-16 with its BOM), else Windows-1252; binary is refused."""
     if not data.strip():
         raise CorpusFileError("empty file")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode"
+        try:
+            return data.decode("utf-16"), "saved as UTF-16; read as such (UTF-8 is safer)"
+        except UnicodeDecodeError:
+            raise CorpusFileError("damaged UTF-16 text; save the article as UTF-8") from None
     if b"\x00" in data[:8192]:
         raise CorpusFileError("binary file, not text; save the article as .md or .txt")
     try:
@@ -167,7 +192,9 @@ def parse_article(raw: str, *, path: str, article_id: str, content_hash: str = "
             blocks.append(cleaned)
     body = "\n\n".join(blocks)
     if not re.search(r"\w{2,}", body):
-        raise CorpusFileError("no article text left after removing page boilerplate")
+        raise CorpusFileError(
+            "no article text: only a title, headings, separators or page boilerplate"
+        )
     return Article(
         article_id=article_id,
         path=path,
@@ -199,10 +226,22 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
         ) from error
     if not isinstance(data, dict):
         raise CorpusFileError("front matter is not a list of `field: value` lines")
-    meta = {
-        key: str(data[key]).strip() for key in METADATA_FIELDS if data.get(key) not in (None, "")
-    }
+    meta = {key: value for key in METADATA_FIELDS if (value := _field_text(data.get(key)))}
     return meta, text[match.end() :]
+
+
+def _field_text(value: object) -> str | None:
+    """A front matter value as text: scalars, or a list of scalars joined ("A, B").
+
+    Anything else is ignored: a nested structure (possibly a YAML alias bomb, which
+    ``str()`` would expand exponentially) is not a title or an author.
+    """
+    scalars = (str, int, float, datetime.date)
+    if isinstance(value, list) and all(isinstance(v, scalars) for v in value):
+        value = ", ".join(str(v) for v in value)
+    if isinstance(value, scalars):
+        return str(value).strip() or None
+    return None
 
 
 def to_blocks(body: str) -> list[str]:

@@ -20,6 +20,7 @@ A build is written completely in a temporary directory, renamed into ``builds/``
 then is ``CURRENT`` switched, with one atomic rename. A crash at any point leaves the previous
 build in use. Loading checks the format, the model and the chunking settings (mismatch:
 refused) and every file's checksum (damage: refused), each with the command that fixes it.
+The manifest carries a checksum of its own content, so an edited manifest is refused too.
 """
 
 from __future__ import annotations
@@ -41,13 +42,22 @@ import numpy as np
 
 from .records import Article, Passage
 
-FORMAT_VERSION = 1
+# 2: sentence vectors embed each sentence with its neighbours; 3: the manifest checksums itself;
+# 4: BM25 weights stored as plain numpy arrays (lexical/*.npy)
+FORMAT_VERSION = 4
 REBUILD = "advice-search ingest"  # the command every message points to
 _KEEP_BUILDS = 2  # the current one and its predecessor (a reader may still be opening it)
 
 
 class IndexUnavailable(Exception):
-    """There is no usable index; the message names the command that builds one."""
+    """There is no usable index; the message names the command that builds one.
+
+    ``reason`` is a short phrase for summaries ("the chunking settings changed").
+    """
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class IndexMismatch(IndexUnavailable):
@@ -79,14 +89,16 @@ def build_dir(index_dir: Path) -> Path:
         name = pointer.read_text().strip()
     except FileNotFoundError:
         raise IndexUnavailable(f"No index in {index_dir}/: run `{REBUILD}` to build it.") from None
-    except OSError as error:
+    except (OSError, UnicodeDecodeError) as error:
         raise IndexUnavailable(
-            f"Cannot read {pointer} ({error.strerror}): run `{REBUILD}` to rebuild the index."
+            f"Cannot read {pointer} ({error}): run `{REBUILD}` to rebuild the index.",
+            reason="the previous index was damaged",
         ) from None
     path = index_dir / "builds" / name
-    if not name or "/" in name or not path.is_dir():
+    if not name or "/" in name or name.startswith(".") or not path.is_dir():
         raise IndexUnavailable(
-            f"The index in {index_dir}/ points to a missing build: run `{REBUILD}`."
+            f"The index in {index_dir}/ points to a missing build: run `{REBUILD}`.",
+            reason="the previous index was damaged",
         )
     return path
 
@@ -97,14 +109,45 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
         manifest = json.loads(path.read_text())
     except (OSError, ValueError) as error:
         raise IndexUnavailable(
-            f"The index manifest {path} is unreadable ({error}): run `{REBUILD}`."
+            f"The index manifest {path} is unreadable ({error}): run `{REBUILD}`.",
+            reason="the previous index was damaged",
         ) from None
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+        found = manifest.get("format_version") if isinstance(manifest, dict) else None
         raise IndexMismatch(
-            f"The index in {index_dir}/ has format {manifest.get('format_version')!r}, this "
-            f"version reads format {FORMAT_VERSION}: run `{REBUILD}` to rebuild it."
+            f"The index in {index_dir}/ has format {found!r}, this version reads format "
+            f"{FORMAT_VERSION}: run `{REBUILD}` to rebuild it.",
+            reason="the index format changed",
+        )
+    if manifest.get("manifest_sha256") != manifest_digest(manifest) or not _has_fields(manifest):
+        raise IndexUnavailable(
+            f"The index manifest {path} is damaged (its checksum does not match): run "
+            f"`{REBUILD}` to rebuild the index.",
+            reason="the previous index was damaged",
         )
     return manifest
+
+
+def manifest_digest(manifest: dict[str, Any]) -> str:
+    """sha256 of the manifest's content (key order and layout do not matter)."""
+    content = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _has_fields(manifest: dict[str, Any]) -> bool:
+    """The fields loading relies on are present with the right types."""
+    try:
+        return (
+            isinstance(manifest["files"], dict)
+            and isinstance(manifest["counts"]["passages"], int)
+            and isinstance(manifest["model"]["weights_sha256"], str)
+            and isinstance(manifest["model"]["onnx_dir"], str)
+            and isinstance(manifest["chunking"], dict)
+            and isinstance(manifest["vector_index"], dict)
+        )
+    except (KeyError, TypeError):
+        return False
 
 
 def check_compatible(
@@ -114,29 +157,44 @@ def check_compatible(
     if manifest.get("chunking") != chunking:
         raise IndexMismatch(
             f"The index was built with other chunking settings ({manifest.get('chunking')}, now "
-            f"{chunking}): run `{REBUILD}` to rebuild it."
+            f"{chunking}): run `{REBUILD}` to rebuild it.",
+            reason="the chunking settings changed",
         )
     if model_sha256 is not None and manifest["model"]["weights_sha256"] != model_sha256:
         raise IndexMismatch(
             "The index was built with different embedding model weights than the ones "
-            f"installed now; its vectors would not match new questions: run `{REBUILD}`."
+            f"installed now; its vectors would not match new questions: run `{REBUILD}`.",
+            reason="the embedding model changed",
         )
 
 
 def load(index_dir: Path, *, verify: bool = True) -> IndexData:
-    """Load the build in use, checking every file against the manifest's checksums."""
-    for attempt in range(2):
+    """Load the build in use, checking every file against the manifest's checksums.
+
+    An ingest may switch CURRENT and delete an old build while we read it; then the
+    build we started on is gone or incomplete, and loading starts again from CURRENT.
+    """
+    for attempt in range(3):
+        started_on = _current_name(index_dir)
         try:
             return _load(index_dir, verify=verify)
-        except FileNotFoundError:
-            # A concurrent ingest replaced the build between reading CURRENT and its files.
-            if attempt:
+        except (FileNotFoundError, IndexUnavailable) as error:
+            if attempt == 2 or _current_name(index_dir) == started_on:
+                if isinstance(error, IndexUnavailable):
+                    raise
                 raise IndexUnavailable(
                     f"The index in {index_dir}/ changed while loading: try again, or run "
                     f"`{REBUILD}`."
                 ) from None
             time.sleep(0.05)
     raise AssertionError("unreachable")
+
+
+def _current_name(index_dir: Path) -> str | None:
+    try:
+        return (Path(index_dir) / "CURRENT").read_text().strip()
+    except (OSError, ValueError):
+        return None
 
 
 def _load(index_dir: Path, *, verify: bool) -> IndexData:
@@ -156,11 +214,13 @@ def _load(index_dir: Path, *, verify: bool) -> IndexData:
         raise
     except (OSError, ValueError, TypeError, KeyError) as error:
         raise IndexUnavailable(
-            f"The index in {path} is damaged ({error}): run `{REBUILD}` to rebuild it."
+            f"The index in {path} is damaged ({error}): run `{REBUILD}` to rebuild it.",
+            reason="the previous index was damaged",
         ) from None
     if len(passages) != len(embeddings) or len(passages) != manifest["counts"]["passages"]:
         raise IndexUnavailable(
-            f"The index in {path} is inconsistent (passages and vectors differ): run `{REBUILD}`."
+            f"The index in {path} is inconsistent (passages and vectors differ): run `{REBUILD}`.",
+            reason="the previous index was damaged",
         )
     return IndexData(
         manifest, articles, passages, embeddings, sentence_vectors, sentence_rows, path
@@ -175,11 +235,13 @@ def verify_files(path: Path, manifest: dict[str, Any]) -> None:
             if file.stat().st_size != expected["size"] or file_sha256(file) != expected["sha256"]:
                 raise IndexUnavailable(
                     f"Index file {file} is damaged (its checksum does not match the manifest): "
-                    f"run `{REBUILD}` to rebuild the index."
+                    f"run `{REBUILD}` to rebuild the index.",
+                    reason="the previous index was damaged",
                 )
         except FileNotFoundError:
             raise IndexUnavailable(
-                f"Index file {file} is missing: run `{REBUILD}` to rebuild the index."
+                f"Index file {file} is missing: run `{REBUILD}` to rebuild the index.",
+                reason="the previous index was damaged",
             ) from None
 
 
@@ -209,6 +271,7 @@ def write(index_dir: Path, data: IndexData, *, write_extra: dict[str, Any] | Non
             for f in sorted(tmp.rglob("*"))
             if f.is_file() and (rel := f.relative_to(tmp).as_posix())
         }
+        manifest["manifest_sha256"] = manifest_digest(manifest)
         _write_text(tmp / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         _fsync_dir(tmp)
         final = builds / build_id
@@ -232,17 +295,27 @@ def prune(index_dir: Path) -> None:
     names = sorted((p.name for p in builds.iterdir() if not p.name.startswith(".")), reverse=True)
     keep = {current, *[n for n in names if n < current][: _KEEP_BUILDS - 1]}
     for entry in builds.iterdir():
-        stale_tmp = entry.name.startswith(".tmp-") and not _pid_alive(entry.name)
+        stale_tmp = entry.name.startswith(".tmp-") and not _pid_alive(entry.name.split("-")[-1])
         if (not entry.name.startswith(".") and entry.name not in keep) or stale_tmp:
             shutil.rmtree(entry, ignore_errors=True)
+    for leftover in Path(index_dir).glob(".CURRENT.*.tmp"):  # an ingest killed mid-switch
+        if not _pid_alive(leftover.name.split(".")[2]):
+            leftover.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
 def ingest_lock(index_dir: Path, *, wait: float = 0.0) -> Iterator[None]:
     """Hold the index's writer lock; IngestLocked if another ingest keeps it past ``wait`` s."""
     index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "a+") as handle:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(index_dir / ".lock", "a+")  # noqa: SIM115 (closed by the with below)
+    except OSError as error:
+        raise IndexUnavailable(
+            f"Cannot use {index_dir} as the index directory ({error.strerror}): choose "
+            "another path with --index."
+        ) from None
+    with handle:
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -277,11 +350,11 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _pid_alive(tmp_name: str) -> bool:
+def _pid_alive(pid_text: str) -> bool:
+    """Whether the process that named a temporary file after its pid still runs."""
     try:
-        pid = int(tmp_name.rsplit("-", 1)[1])
-        os.kill(pid, 0)
-    except (ValueError, IndexError, ProcessLookupError):
+        os.kill(int(pid_text), 0)
+    except (ValueError, ProcessLookupError):
         return False
     except PermissionError:
         return True

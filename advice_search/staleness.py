@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,11 +35,24 @@ class CorpusStatus:
         return ", ".join(parts) + " article file(s) since the index was built"
 
 
+def file_signature(path: Path) -> dict[str, int] | None:
+    """Size and modification time of a file (links not followed), or None if it is gone.
+
+    Recorded for skipped files, whose content is not worth hashing on every search (one may
+    be a 50 MB dump): a new signature means the file was replaced, perhaps by a fixed one.
+    """
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
+
+
 def corpus_status(manifest: dict[str, Any], corpus_dir: Path) -> CorpusStatus:
-    """Compare the corpus files with the content hashes the manifest recorded."""
+    """Compare the corpus files with what the manifest recorded (content hashes, skips)."""
     corpus_dir = Path(corpus_dir)
     recorded = {a["path"]: a["content_hash"] for a in manifest.get("articles", [])}
-    skipped = {s["path"] for s in manifest.get("skipped", [])}
+    skipped = {s["path"]: s.get("file") for s in manifest.get("skipped", [])}
     if not corpus_dir.is_dir():
         return CorpusStatus(deleted=tuple(sorted(recorded)))
     added, changed = [], []
@@ -46,16 +61,25 @@ def corpus_status(manifest: dict[str, Any], corpus_dir: Path) -> CorpusStatus:
         rel = path.relative_to(corpus_dir).as_posix()
         present.add(rel)
         if rel in skipped:
+            if file_signature(path) != skipped[rel]:
+                changed.append(rel)
             continue
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            continue
+        digest = _content_hash(path)
         if rel not in recorded:
             # A duplicate of an indexed article under another name changes nothing.
-            if digest not in recorded.values():
+            if digest is None or digest not in recorded.values():
                 added.append(rel)
         elif recorded[rel] != digest:
             changed.append(rel)
     deleted = sorted(set(recorded) - present)
     return CorpusStatus(tuple(added), tuple(changed), tuple(deleted))
+
+
+def _content_hash(path: Path) -> str | None:
+    """sha256 of a regular file's bytes; None for anything else (a link, a pipe, unreadable)."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None

@@ -1,0 +1,231 @@
+"""Ingest: incremental re-embedding, skipped files reported, strict mode, nothing half-written."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from advice_search import index as index_store
+from advice_search.builder import IngestError, ingest
+from advice_search.chunking import ChunkSettings
+from advice_search.cli import format_ingest_summary, main
+from advice_search.search import Searcher
+
+from .sample_corpus import (  # noqa: F401 (sample_index is a fixture)
+    SLEEP,
+    SLEEP_EDIT,
+    FakeEncoder,
+    copy_index,
+    sample_index,
+)
+
+
+@pytest.fixture
+def corpus(sample_index: Path, tmp_path: Path) -> Path:  # noqa: F811
+    return Path(shutil.copytree(sample_index.parent / "corpus", tmp_path / "corpus"))
+
+
+@pytest.fixture
+def index(sample_index: Path, tmp_path: Path) -> Path:  # noqa: F811
+    return copy_index(sample_index, tmp_path / "index")
+
+
+def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``directory`` with its size and modification time."""
+    return {
+        str(p.relative_to(directory)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
+
+
+def passages_of(index: Path, article_id: str) -> list[str]:
+    return [p.text for p in index_store.load(index).passages if p.article_id == article_id]
+
+
+# ---------------------------------------------------------------- incremental
+
+
+def test_an_unchanged_corpus_embeds_nothing_and_writes_nothing(corpus: Path, index: Path) -> None:
+    before = snapshot(index)
+    encoder = FakeEncoder()
+    report = ingest(corpus, index, encoder=encoder)
+    assert (report.embedded, report.wrote_build, report.reused) == (0, False, report.passages)
+    assert encoder.texts == []
+    assert snapshot(index) == before
+
+
+def test_editing_one_article_embeds_only_its_passages(corpus: Path, index: Path) -> None:
+    old = index_store.load(index)
+    (corpus / "sleep.md").write_text(SLEEP + SLEEP_EDIT)
+    encoder = FakeEncoder()
+    report = ingest(corpus, index, encoder=encoder)
+    new = index_store.load(index)
+    sleep_passages = [p for p in new.passages if p.article_id == "sleep"]
+    assert report.changed == ("sleep",) and report.added == report.deleted == ()
+    assert report.embedded == len(sleep_passages)
+    assert report.reused == len(new.passages) - len(sleep_passages)
+    assert any("warm bath" in p.text for p in sleep_passages)
+    # Everything embedded came from the edited article (passages and their sentences).
+    sleep_text = " ".join(p.text for p in sleep_passages)
+    assert encoder.texts and all(
+        text.startswith("Sleeping Better") or text in sleep_text for text in encoder.texts
+    )
+    # The other articles kept their vectors, row for row.
+    old_rows = {p.passage_id: i for i, p in enumerate(old.passages)}
+    for i, p in enumerate(new.passages):
+        if p.article_id != "sleep":
+            np.testing.assert_array_equal(new.embeddings[i], old.embeddings[old_rows[p.passage_id]])
+
+
+def test_deleting_an_article_removes_its_passages(corpus: Path, index: Path) -> None:
+    assert passages_of(index, "money-talks")
+    (corpus / "money-talks.txt").unlink()
+    encoder = FakeEncoder()
+    report = ingest(corpus, index, encoder=encoder)
+    assert report.deleted == ("money-talks",) and report.embedded == 0 and report.wrote_build
+    assert encoder.texts == []
+    assert passages_of(index, "money-talks") == []
+    assert {a.article_id for a in index_store.load(index).articles} == {"boundaries", "sleep"}
+
+
+def test_adding_an_article_embeds_only_it(corpus: Path, index: Path) -> None:
+    (corpus / "rest.md").write_text("Rest Days\n\nRest is part of training. Take one day a week.\n")
+    report = ingest(corpus, index, encoder=FakeEncoder())
+    assert report.added == ("rest",) and report.embedded == len(passages_of(index, "rest")) == 1
+
+
+def test_changed_chunk_settings_rebuild_everything_and_say_why(corpus: Path, index: Path) -> None:
+    encoder = FakeEncoder()
+    small = ChunkSettings(target_chars=200, max_chars=400, min_chars=50)
+    report = ingest(corpus, index, settings=small, encoder=encoder)
+    assert report.full_rebuild_reason == "the chunking settings changed"
+    assert report.embedded == report.passages and report.reused == 0
+    assert index_store.load(index).manifest["chunking"] == small.to_json()
+    assert "rebuilt everything: the chunking settings changed" in format_ingest_summary(report)
+
+
+def test_the_first_build_is_not_called_a_rebuild(corpus: Path, tmp_path: Path) -> None:
+    report = ingest(corpus, tmp_path / "fresh", encoder=FakeEncoder())
+    assert report.full_rebuild_reason is None and report.embedded == report.passages
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def add_bad_files(corpus: Path) -> None:
+    (corpus / "empty.md").write_text("")
+    (corpus / "photo.md").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + os.urandom(2000))
+    (corpus / "broken.md").write_text('---\ntitle: "no end\n---\nSome text. More.\n')
+    (corpus / "rule.md").write_text("----\n")
+    (corpus / "sleep2.md").write_text(SLEEP)
+    (corpus / "link.md").symlink_to(corpus / "sleep.md")
+    with open(corpus / "dump.txt", "wb") as handle:
+        handle.truncate(50_000_000)  # 50 MB, sparse: the size alone must refuse it
+    (corpus / "cafe.txt").write_bytes(
+        "Caf\u00e9 Chats\n\nSay \u201csorry\u201d first. Then listen.\n".encode("cp1252")
+    )
+
+
+def test_bad_files_are_skipped_with_reasons_and_the_rest_is_indexed(
+    corpus: Path, index: Path
+) -> None:
+    add_bad_files(corpus)
+    report = ingest(corpus, index, encoder=FakeEncoder())
+    skipped = {s.path: s.reason for s in report.skipped}
+    assert set(skipped) == {
+        "empty.md",
+        "photo.md",
+        "broken.md",
+        "rule.md",
+        "sleep2.md",
+        "link.md",
+        "dump.txt",
+    }
+    assert report.added == ("cafe",)  # read as Windows-1252, with a note
+    assert report.notes == (
+        "cafe.txt: not valid UTF-8; read as Windows-1252 (save it as UTF-8 to be sure)",
+    )
+    articles = {a.article_id for a in index_store.load(index).articles}
+    assert articles == {"boundaries", "sleep", "money-talks", "cafe"}
+    summary = format_ingest_summary(report)
+    assert "skipped   7 file(s):" in summary
+    for path, reason in skipped.items():
+        assert f"    {path}: {reason}" in summary
+    assert "note      cafe.txt: not valid UTF-8" in summary
+
+
+def test_the_cli_summary_lists_skipped_files(
+    corpus: Path, index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_bad_files(corpus)
+    args = ["ingest", "--quiet", "--corpus", str(corpus), "--index", str(index)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "skipped   7 file(s):" in out and "dump.txt: 50 MB is too large" in out
+    assert main([*args, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["wrote_build"] is False and summary["embedded"] == 0
+    assert {s["path"] for s in summary["skipped"]} >= {"empty.md", "broken.md", "link.md"}
+
+
+def test_strict_mode_turns_skips_into_an_error_and_changes_nothing(
+    corpus: Path, index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (corpus / "sleep.md").write_text(SLEEP + SLEEP_EDIT)  # work that must not be done
+    (corpus / "empty.md").write_text("")
+    before = snapshot(index)
+    with pytest.raises(IngestError, match=r"--strict: 1 file\(s\) cannot be used: empty.md: empty"):
+        ingest(corpus, index, strict=True)
+    assert snapshot(index) == before
+    assert main(["ingest", "--strict", "--corpus", str(corpus), "--index", str(index)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "empty.md: empty file" in err
+
+
+def test_an_empty_corpus_is_an_error_not_an_empty_index(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    with pytest.raises(IngestError, match=r"No usable articles in .*corpus/: add \.md or \.txt"):
+        ingest(tmp_path / "corpus", tmp_path / "index")
+    assert not (tmp_path / "index" / "CURRENT").exists()
+    (tmp_path / "corpus" / "empty.md").write_text("")
+    with pytest.raises(IngestError, match=r"Skipped: empty.md"):
+        ingest(tmp_path / "corpus", tmp_path / "index")
+    with pytest.raises(IngestError, match="No corpus directory"):
+        ingest(tmp_path / "missing", tmp_path / "index")
+
+
+def test_an_empty_corpus_does_not_replace_a_good_index(tmp_path: Path, index: Path) -> None:
+    (tmp_path / "empty-corpus").mkdir()
+    before = snapshot(index)
+    with pytest.raises(IngestError):
+        ingest(tmp_path / "empty-corpus", index)
+    assert snapshot(index) == before
+    assert Searcher.open(index).search("budget").hits
+
+
+def test_a_failed_write_leaves_the_previous_build_in_use(
+    corpus: Path, index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (corpus / "sleep.md").write_text(SLEEP + SLEEP_EDIT)
+    before = (index / "CURRENT").read_text()
+    real_save = np.save
+
+    def disk_full(path: object, array: object) -> None:
+        if str(path).endswith("sentences.npy"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_save(path, array)
+
+    monkeypatch.setattr(index_store.np, "save", disk_full)
+    with pytest.raises(IngestError, match="No space left on device.*index in use is unchanged"):
+        ingest(corpus, index, encoder=FakeEncoder())
+    monkeypatch.undo()
+    assert (index / "CURRENT").read_text() == before
+    assert not [p for p in (index / "builds").iterdir() if p.name.startswith(".")]
+    assert ingest(corpus, index, encoder=FakeEncoder()).changed == ("sleep",)
