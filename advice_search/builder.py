@@ -120,6 +120,9 @@ def ingest(
             )
         try:
             info = model_info()
+            # Even when nothing else changed: search sends people here when the export in
+            # models/ is missing, so a no-change run must still put it back.
+            model_dir = ensure_onnx_model(index_dir, info.weights_sha256)
         except ModelError as error:
             raise IngestError(str(error)) from None
         previous, reason = _previous(index_dir, settings, info.weights_sha256)
@@ -156,7 +159,6 @@ def ingest(
                 notes=loaded.notes,
             )
         try:
-            model_dir = ensure_onnx_model(index_dir, info.weights_sha256)
             encoder = encoder or OnnxEncoder(model_dir, threads=os.cpu_count() or 1)
         except ModelError as error:
             raise IngestError(str(error)) from None

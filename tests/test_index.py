@@ -182,6 +182,15 @@ def test_ingest_repairs_a_damaged_index(index_copy: Path) -> None:
     assert Searcher.open(index_copy).search("how do I set a boundary").hits
 
 
+def test_a_deleted_model_export_is_refused_and_put_back_by_ingest(index_copy: Path) -> None:
+    shutil.rmtree(index_copy / "models")
+    with pytest.raises(IndexUnavailable, match=REBUILD):
+        Searcher.open(index_copy)
+    report = ingest(index_copy.parent / "corpus", index_copy)
+    assert report.embedded == 0 and not report.wrote_build  # the build itself was fine
+    assert Searcher.open(index_copy).search("how do I set a boundary").hits
+
+
 def test_a_missing_index_names_the_command_that_builds_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
