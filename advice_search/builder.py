@@ -22,7 +22,15 @@ from . import index as index_store
 from . import vectors
 from .chunking import ChunkSettings, chunk_article, context_text
 from .corpus import CorpusError, Skipped, load_corpus
-from .encoder import Encoder, ModelError, OnnxEncoder, export_onnx, model_info, weights_stat
+from .encoder import (
+    Encoder,
+    ModelError,
+    OnnxEncoder,
+    export_checksum,
+    export_onnx,
+    model_info,
+    weights_stat,
+)
 from .lexical import Lexical
 from .records import Article, Passage
 from .staleness import file_signature
@@ -63,13 +71,13 @@ def ensure_onnx_model(index_dir: Path, weights_sha256: str) -> Path:
     the export is made once there and hard-linked into each index directory.
     """
     target = model_dir_for(index_dir, weights_sha256)
-    if (target / "model.onnx").is_file():
+    if export_checksum(target):
         return target
     cache_root = os.environ.get("ADVICE_SEARCH_MODEL_CACHE")
     if not cache_root:
-        return export_onnx(target)
+        return export_onnx(target)  # missing or damaged: made anew
     cached = Path(cache_root) / weights_sha256[:16]
-    if not (cached / "model.onnx").is_file():
+    if not export_checksum(cached):
         export_onnx(cached)
     tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -123,6 +131,7 @@ def ingest(
             # Even when nothing else changed: search sends people here when the export in
             # models/ is missing, so a no-change run must still put it back.
             model_dir = ensure_onnx_model(index_dir, info.weights_sha256)
+            onnx_sha256 = export_checksum(model_dir)
         except ModelError as error:
             raise IngestError(str(error)) from None
         previous, reason = _previous(index_dir, settings, info.weights_sha256)
@@ -146,6 +155,7 @@ def ingest(
             previous is not None
             and previous.manifest.get("articles") == article_records
             and previous.manifest.get("skipped") == skipped_records
+            and previous.manifest["model"].get("onnx_sha256") == onnx_sha256
         ):
             return IngestReport(
                 articles=len(loaded.articles),
@@ -172,6 +182,7 @@ def ingest(
                 "dimension": info.dimension,
                 "max_tokens": info.max_tokens,
                 "onnx_dir": model_dir.relative_to(index_dir).as_posix(),
+                "onnx_sha256": onnx_sha256,
                 **weights_stat(),
             },
             "chunking": settings.to_json(),

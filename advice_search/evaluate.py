@@ -214,8 +214,7 @@ def format_table(reports: Sequence[EvalReport]) -> str:
             f"{off_cell:>11}{on_cell:>10}"
         )
     lines.append(
-        "(the confidence threshold is calibrated for the full ranking only; "
-        "other rows show '-')"
+        "(the confidence threshold is calibrated for the full ranking only; other rows show '-')"
     )
     return "\n".join(lines)
 

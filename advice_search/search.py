@@ -15,7 +15,7 @@ import numpy as np
 from . import index as index_store
 from . import vectors
 from .chunking import ChunkSettings
-from .encoder import OnnxEncoder, installed_weights_match
+from .encoder import OnnxEncoder, export_checksum, installed_weights_match
 from .lexical import Lexical
 from .ranking import RankSettings, diversify, fuse, is_confident, kind_penalties
 from .records import Article, Hit, Passage
@@ -138,6 +138,11 @@ class Searcher:
             )
         assert data.path is not None
         model_dir = index_dir / manifest["model"]["onnx_dir"]
+        if verify and export_checksum(model_dir) != manifest["model"].get("onnx_sha256"):
+            raise index_store.IndexUnavailable(
+                f"The exported model in {model_dir} is missing or damaged: run "
+                f"`{index_store.REBUILD}` to restore it."
+            )
         try:
             encoder = OnnxEncoder(model_dir)
             faiss_index = vectors.load(data.path / "vectors.faiss")
