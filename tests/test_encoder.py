@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +62,23 @@ def test_answering_a_question_does_not_import_torch(seed_index: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_a_damaged_model_export_is_refused_and_ingest_restores_it(
+    seed_index: Path, seed_corpus: Path, tmp_path: Path
+) -> None:
+    from advice_search.builder import ingest
+    from advice_search.index import IndexUnavailable
+    from advice_search.search import Searcher
+
+    index = tmp_path / "index"
+    shutil.copytree(seed_index, index)  # real copies: the session's files stay intact
+    onnx = next((index / "models").iterdir()) / "model.onnx"
+    data = bytearray(onnx.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    onnx.write_bytes(bytes(data))
+    with pytest.raises(IndexUnavailable, match="advice-search ingest"):
+        Searcher.open(index)
+    report = ingest(seed_corpus, index)
+    assert report.embedded == 0  # the same weights: the vectors stay valid
+    assert Searcher.open(index).search("counseling alone").hits
