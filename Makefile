@@ -41,8 +41,14 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Speed (bench/RESULTS.md), then the kill test at ten times its CI length.
 bench: index
 	$(VENV)/bin/advice-search bench
+	@echo "Kill test: ingest killed at 200 random moments..."
+	@result=$$(ADVICE_SEARCH_KILL_ROUNDS=200 $(PY) -m pytest -q \
+	    tests/test_robustness.py -k killed_at_random_moments 2>&1 | tail -n 1); \
+	  echo "$$result"; \
+	  printf '\n## Kill test\n\n`ADVICE_SEARCH_KILL_ROUNDS=200 pytest tests/test_robustness.py -k killed_at_random_moments`: %s\n' "$$result" >> bench/RESULTS.md
 
 clean:
 	rm -rf $(VENV) index/builds index/models index/CURRENT

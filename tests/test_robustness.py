@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -139,7 +140,7 @@ def test_ingest_killed_at_random_moments_never_loses_the_index(
     state = observe(index)
     assert state == "new"
 
-    kills = 20
+    kills = int(os.environ.get("ADVICE_SEARCH_KILL_ROUNDS", "20"))  # `make bench` runs 200
     rng = random.Random(20240601)
     # One random moment in each twentieth of a run (and a little past its end).
     delays = [1.1 * duration * (i + rng.random()) / kills for i in range(kills)]
