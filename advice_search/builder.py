@@ -200,7 +200,7 @@ def ingest(
             manifest, plan.articles, plan.passages, embeddings, sentence_vectors, sentence_rows
         )
         faiss_index = vectors.build(embeddings, spec)
-        lexical = Lexical.build([lexical_text(p, plan.titles[p.article_id]) for p in plan.passages])
+        lexical = Lexical.build([lexical_text(p) for p in plan.passages])
         try:
             path = index_store.write(
                 index_dir,
@@ -233,12 +233,13 @@ def ingest(
         )
 
 
-def lexical_text(passage: Passage, title: str) -> str:
+def lexical_text(passage: Passage) -> str:
     """What BM25 matches: the heading and the passage (the title would match everything)."""
     return context_text(passage, None)
 
 
 def embedding_text(passage: Passage, title: str) -> str:
+    """What a passage is embedded as: title and heading give it context (measured in README)."""
     return context_text(passage, title)
 
 

@@ -96,10 +96,6 @@ class Lexical:
             len(texts),
         )
 
-    def scores(self, query: str) -> np.ndarray:
-        """Raw BM25 score of every document for ``query``."""
-        return self._scores([t for t in tokenize(query) if t in self.vocab])
-
     def relative_scores(self, query: str) -> np.ndarray:
         """BM25 as a share of the best a document could reach for this question, in [0, 1].
 

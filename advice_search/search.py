@@ -171,13 +171,14 @@ class Searcher:
         crisis = assess(query).is_crisis
         k = max(1, min(int(k), 50))
         vector = self.encoder.encode([query])[0]
-        rows = self._candidates(vector, query, filters)
+        lexical_all = self.lexical.relative_scores(query)
+        rows = self._candidates(vector, lexical_all, filters)
         if not rows.size:
             return SearchResult(query, (), False, crisis, notices)
         dense = self.data.embeddings[rows] @ vector
         sentences = self._sentence_scores(rows, vector)
         sentence = sentences.best
-        lexical = self.lexical.relative_scores(query)[rows]
+        lexical = lexical_all[rows]
         fused = fuse(dense, sentence, lexical, self._penalties[rows], self.settings)
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
         if self.settings.diversify:
@@ -214,7 +215,9 @@ class Searcher:
         }
         return SearchResult(query, tuple(hits), confident, crisis, notices, signals)
 
-    def _candidates(self, vector: np.ndarray, query: str, filters: Filters | None) -> np.ndarray:
+    def _candidates(
+        self, vector: np.ndarray, lexical: np.ndarray, filters: Filters | None
+    ) -> np.ndarray:
         """Rows worth scoring: dense and BM25 top candidates, or every row a filter allows."""
         n = len(self.passages)
         if filters:
@@ -228,7 +231,6 @@ class Searcher:
         if n <= 2 * want:
             return np.arange(n)
         _, ids = vectors.search(self.faiss_index, vector, want)
-        lexical = self.lexical.scores(query)
         top_lexical = np.argpartition(-lexical, want)[:want] if lexical.any() else []
         return np.unique(np.concatenate([ids[0][ids[0] >= 0], np.asarray(top_lexical, np.int64)]))
 

@@ -106,7 +106,3 @@ def heading_text(line: str) -> str:
     if text.startswith("#"):
         return text.lstrip("#").strip()
     return strip_list_marker(text)[0].strip()
-
-
-def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text.translate(_QUOTES))]

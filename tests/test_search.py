@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from advice_search.evaluate import load_questions
+from advice_search.ranking import RankSettings
 from advice_search.search import Filters, QueryError, Searcher, prepare_query
 
 from .conftest import DEV_SET
@@ -95,3 +96,18 @@ def test_overlong_questions_are_shortened_with_a_notice(searcher: Searcher) -> N
     assert result.hits
     assert len(result.query) <= 1000
     assert result.notices and "characters" in result.notices[0]
+
+
+def test_large_libraries_score_only_vector_and_bm25_candidates(searcher: Searcher) -> None:
+    # The seed library is small enough to score whole; with 10 candidates per retriever it
+    # takes the path a large library takes: FAISS top-10 ∪ BM25 top-10.
+    narrow = searcher.with_settings(RankSettings(candidates=10))
+    question = "How can I get my wife to try just one session?"
+    vector = narrow.encoder.encode([question])[0]
+    rows = narrow._candidates(vector, narrow.lexical.relative_scores(question), None)
+    assert 10 <= len(rows) <= 20
+    result = narrow.search(question, k=5)
+    assert {h.passage.passage_id for h in result.hits} <= {
+        narrow.passages[r].passage_id for r in rows
+    }
+    assert "trial session" in result.hits[0].passage.text
