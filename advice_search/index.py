@@ -43,8 +43,8 @@ import numpy as np
 from .records import Article, Passage
 
 # 2: sentence vectors embed each sentence with its neighbours; 3: the manifest checksums itself;
-# 4: BM25 weights stored as plain numpy arrays (lexical/*.npy)
-FORMAT_VERSION = 4
+# 4: BM25 weights stored as plain numpy arrays (lexical/*.npy); 5: a blank line ends a sentence
+FORMAT_VERSION = 5
 REBUILD = "advice-search ingest"  # the command every message points to
 _KEEP_BUILDS = 2  # the current one and its predecessor (a reader may still be opening it)
 

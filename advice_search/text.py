@@ -29,12 +29,25 @@ def clean_control(text: str) -> str:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences in ``text``; together they cover every non-space char."""
+    """Character spans of the sentences in ``text``; together they cover every non-space char.
+
+    A blank line always ends a sentence: list items ("1. They want more fun together,") and
+    headings carry no full stop, yet each stands alone.
+    """
+    spans: list[tuple[int, int]] = []
+    for block in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text):
+        offset = block.start()
+        spans += [(a + offset, b + offset) for a, b in _block_sentence_spans(block.group())]
+    return spans
+
+
+def _block_sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = _skip_space(text, 0)
+    marker = _LIST_MARKER.match(text)  # the "1." of a list item ends no sentence
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
-        if end <= start:
+        if end <= start or (marker and end <= marker.end()):
             continue
         if _is_abbreviation(text, match.start()):
             continue

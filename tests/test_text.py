@@ -1,0 +1,33 @@
+"""Sentence spans: what the sentence signal embeds and the page highlights."""
+
+from __future__ import annotations
+
+from advice_search.text import sentence_spans
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def test_each_list_item_is_its_own_sentence() -> None:
+    text = "Couples contact me when;\n\n1. They have communication difficulties,\n\n2. They want more fun,"
+    assert _sentences(text) == [
+        "Couples contact me when;",
+        "1. They have communication difficulties,",
+        "2. They want more fun,",
+    ]
+
+
+def test_abbreviations_initials_and_wrapped_lines_do_not_end_sentences() -> None:
+    text = "Dr. Lee met J. Smith, i.e. a client.\nShe wrote\nmore. Then she left."
+    assert _sentences(text) == [
+        "Dr. Lee met J. Smith, i.e. a client.",
+        "She wrote\nmore.",
+        "Then she left.",
+    ]
+
+
+def test_spans_cover_every_visible_character() -> None:
+    text = "  One. two three? Four!\n\n  - five six\n\nSeven"
+    covered = "".join(text[a:b] for a, b in sentence_spans(text))
+    assert "".join(covered.split()) == "".join(text.split())
