@@ -64,28 +64,33 @@ def model_dir_for(index_dir: Path, weights_sha256: str) -> Path:
     return Path(index_dir) / "models" / weights_sha256[:16]
 
 
-def ensure_onnx_model(index_dir: Path, weights_sha256: str) -> Path:
-    """The ONNX export for these weights, exporting it first if needed (imports torch).
+def ensure_onnx_model(index_dir: Path, weights_sha256: str) -> tuple[Path, str]:
+    """The ONNX export for these weights and its checksum, exporting first if needed.
 
-    With ADVICE_SEARCH_MODEL_CACHE set (tests, several index directories on one machine),
-    the export is made once there and hard-linked into each index directory.
+    Exporting imports torch (seconds); an intact export is only checksummed. With
+    ADVICE_SEARCH_MODEL_CACHE set (tests, several index directories on one machine), the
+    export is made once there and hard-linked into each index directory.
     """
     target = model_dir_for(index_dir, weights_sha256)
-    if export_checksum(target):
-        return target
+    if checksum := export_checksum(target):
+        return target, checksum
     cache_root = os.environ.get("ADVICE_SEARCH_MODEL_CACHE")
     if not cache_root:
-        return export_onnx(target)  # missing or damaged: made anew
-    cached = Path(cache_root) / weights_sha256[:16]
-    if not export_checksum(cached):
-        export_onnx(cached)
-    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(cached, tmp, copy_function=_link_or_copy)
-    if target.exists():
-        shutil.rmtree(target)
-    os.replace(tmp, target)
-    return target
+        export_onnx(target)  # missing or damaged: made anew
+    else:
+        cached = Path(cache_root) / weights_sha256[:16]
+        if not export_checksum(cached):
+            export_onnx(cached)
+        tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(cached, tmp, copy_function=_link_or_copy)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    checksum = export_checksum(target)
+    if checksum is None:
+        raise ModelError(f"Exporting the model to {target} failed: run the ingest again.")
+    return target, checksum
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -130,8 +135,7 @@ def ingest(
             info = model_info()
             # Even when nothing else changed: search sends people here when the export in
             # models/ is missing, so a no-change run must still put it back.
-            model_dir = ensure_onnx_model(index_dir, info.weights_sha256)
-            onnx_sha256 = export_checksum(model_dir)
+            model_dir, onnx_sha256 = ensure_onnx_model(index_dir, info.weights_sha256)
         except ModelError as error:
             raise IngestError(str(error)) from None
         previous, reason = _previous(index_dir, settings, info.weights_sha256)

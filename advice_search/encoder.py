@@ -9,7 +9,6 @@ export is tested against.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from .index import file_sha256
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
@@ -71,7 +72,7 @@ def model_info(model_dir: Path | None = None) -> ModelInfo:
     weights = model_dir / "model.safetensors"
     if not weights.is_file():
         raise ModelError(f"No model weights at {weights}: reinstall with `make install`.")
-    return ModelInfo(MODEL_NAME, _sha256(weights))
+    return ModelInfo(MODEL_NAME, file_sha256(weights))
 
 
 def weights_stat(model_dir: Path | None = None) -> dict[str, int]:
@@ -232,7 +233,7 @@ def export_onnx(dest: Path, *, source: Path | None = None) -> Path:
             dynamo=False,
         )
     shutil.copy2(source / TOKENIZER_FILE, tmp / TOKENIZER_FILE)
-    record = {"source": str(source), **{name: _sha256(tmp / name) for name in EXPORT_FILES}}
+    record = {"source": str(source), **{name: file_sha256(tmp / name) for name in EXPORT_FILES}}
     (tmp / EXPORT_RECORD).write_text(json.dumps(record, indent=2))
     if dest.exists():
         shutil.rmtree(dest)
@@ -244,16 +245,8 @@ def export_checksum(model_dir: Path) -> str | None:
     """The recorded sha256 of the exported model, if the export is complete and intact."""
     try:
         record = json.loads((Path(model_dir) / EXPORT_RECORD).read_text())
-        if all(_sha256(Path(model_dir) / name) == record.get(name) for name in EXPORT_FILES):
+        if all(file_sha256(Path(model_dir) / name) == record.get(name) for name in EXPORT_FILES):
             return str(record[ONNX_FILE])
     except (OSError, ValueError, KeyError):
         pass
     return None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
