@@ -6,6 +6,7 @@ questions are embedded by the ONNX export that ingest stored beside the builds.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,8 +158,7 @@ class Searcher:
 
     def with_settings(self, settings: RankSettings) -> Searcher:
         """The same loaded index ranked with other settings (for evaluation)."""
-        other = object.__new__(Searcher)
-        other.__dict__.update(self.__dict__)
+        other = copy.copy(self)  # shares the loaded arrays, model and index
         other.settings = settings
         return other
 

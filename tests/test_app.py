@@ -19,6 +19,16 @@ ON_TOPIC = "My husband refuses couples therapy. What can I do?"
 OFF_TOPIC = "How do I fix a leaking kitchen faucet?"
 CRISIS = "he hits me when I bring up therapy"
 LIGHTHOUSE = "the lighthouse keeper and the logbook"
+# What the hostile article must show as typed, on the page and in a real browser.
+HOSTILE_LITERALS = (
+    "The Lighthouse Keeper <b>Who Would Not</b> [click](http://evil.example)",
+    "Section: When the keeper will not come ashore <script>alert(1)</script>",
+    "<script>alert(1)</script> I wrote it in the logbook with <b>bold</b> words",
+    "<img src=x onerror=alert(1)>",
+    "[click](http://evil.example)",
+    "![x](http://evil.example/x.png)",
+    ":smile: faces, $x^2$ sums, **stars** and :red[red] lamps at www.evil.example",
+)
 
 
 def unescape(markdown: str) -> str:
@@ -334,16 +344,7 @@ def test_hostile_article_text_is_shown_as_plain_text(use_index, hostile_library)
         assert not re.search(r"(?<!\\)" + live, raw), live
     # What a reader sees: the article's characters, literally.
     shown = unescape(raw)
-    for literal in (
-        "The Lighthouse Keeper <b>Who Would Not</b> [click](http://evil.example)",
-        "Hostile <i>Tester</i> · Test Harbour · 2024-01-01",
-        "Section: When the keeper will not come ashore <script>alert(1)</script>",
-        "<script>alert(1)</script> I wrote it in the logbook with <b>bold</b> words",
-        "<img src=x onerror=alert(1)>",
-        "[click](http://evil.example)",
-        "![x](http://evil.example/x.png)",
-        ":smile: faces, $x^2$ sums, **stars** and :red[red] lamps at www.evil.example",
-    ):
+    for literal in (*HOSTILE_LITERALS, "Hostile <i>Tester</i> · Test Harbour · 2024-01-01"):
         assert literal in shown, literal
     assert not at.link_button  # its url is javascript:, which is never linked
 

@@ -19,7 +19,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from advice_search import page
-from tests.test_app import CRISIS, LIGHTHOUSE, OFF_TOPIC, ON_TOPIC, build_hostile_library
+from tests.test_app import (
+    CRISIS,
+    HOSTILE_LITERALS,
+    LIGHTHOUSE,
+    OFF_TOPIC,
+    ON_TOPIC,
+    build_hostile_library,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -216,15 +223,7 @@ def test_hostile_article_text_stays_literal_text(tab: Page, server: str) -> None
     expect(card.locator("[class*='st-key-matched-']")).to_be_visible()
 
     text = visible_text(tab)
-    for literal in (
-        "The Lighthouse Keeper <b>Who Would Not</b> [click](http://evil.example)",
-        "Section: When the keeper will not come ashore <script>alert(1)</script>",
-        "<script>alert(1)</script> I wrote it in the logbook with <b>bold</b> words",
-        "<img src=x onerror=alert(1)>",
-        "[click](http://evil.example)",
-        "![x](http://evil.example/x.png)",
-        ":smile: faces, $x^2$ sums, **stars** and :red[red] lamps at www.evil.example",
-    ):
+    for literal in HOSTILE_LITERALS:
         assert literal in text, literal
     # Nothing in the article became markup.
     main = tab.locator("[data-testid='stMain']")
