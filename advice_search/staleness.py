@@ -7,9 +7,9 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .corpus import corpus_files
+from .manifest import Manifest
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,11 @@ def file_signature(path: Path) -> dict[str, int] | None:
     return {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
 
 
-def corpus_status(manifest: dict[str, Any], corpus_dir: Path) -> CorpusStatus:
+def corpus_status(manifest: Manifest, corpus_dir: Path) -> CorpusStatus:
     """Compare the corpus files with what the manifest recorded (content hashes, skips)."""
     corpus_dir = Path(corpus_dir)
-    recorded = {a["path"]: a["content_hash"] for a in manifest.get("articles", [])}
-    skipped = {s["path"]: s.get("file") for s in manifest.get("skipped", [])}
+    recorded = {s.path: s.content_hash for s in manifest.sources}
+    skipped = {s.path: s.file for s in manifest.skipped}
     if not corpus_dir.is_dir():
         return CorpusStatus(deleted=tuple(sorted(recorded)))
     added, changed = [], []
