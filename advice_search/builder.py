@@ -23,10 +23,9 @@ from .chunking import ChunkSettings, chunk_article, embedding_text, sentence_win
 from .corpus import CorpusError, CorpusLoad, Skipped, load_corpus
 from .encoder import Encoder, OnnxEncoder, Progress
 from .index import SearchIndex, publish
-from .manifest import Manifest, ModelRecord, SkippedFile, SourceFile
+from .manifest import Manifest, ModelRecord, SourceFile
 from .model import ModelError, ensure_export, model_info, weights_stat
 from .records import Article, Passage
-from .staleness import file_signature
 from .store import IndexUnavailable, Store
 
 
@@ -81,10 +80,6 @@ def ingest(
             SourceFile(a.article_id, a.path, a.content_hash, counts[a.article_id])
             for a in plan.articles
         )
-        skipped = tuple(
-            SkippedFile(s.path, s.reason, file_signature(Path(corpus_dir) / s.path))
-            for s in loaded.skipped
-        )
         report = dict(
             articles=len(plan.articles),
             passages=len(plan.passages),
@@ -96,7 +91,7 @@ def ingest(
         old = previous.manifest if previous is not None else None
         if old is not None and (old.sources, old.skipped, old.model.onnx_sha256) == (
             sources,
-            skipped,
+            loaded.skipped,
             onnx_sha256,
         ):
             return IngestReport(
@@ -131,7 +126,7 @@ def ingest(
                 "sentences": len(sentence_rows),
             },
             sources=sources,
-            skipped=skipped,
+            skipped=loaded.skipped,
             corpus_dir=str(Path(corpus_dir).resolve()),
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .chunking import ChunkSettings
+from .corpus import Skipped
 from .model import export_checksum, installed_weights_match
 from .store import (
     DAMAGED,
@@ -73,15 +74,6 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
-class SkippedFile:
-    """A corpus file ingest could not use; ``file`` is its size and mtime at the time."""
-
-    path: str
-    reason: str
-    file: dict[str, int] | None = None
-
-
-@dataclass(frozen=True)
 class FileRecord:
     size: int
     sha256: str
@@ -96,7 +88,7 @@ class Manifest:
     vector_index: VectorIndexSpec
     counts: Mapping[str, int]  # articles, passages, sentences
     sources: tuple[SourceFile, ...] = ()
-    skipped: tuple[SkippedFile, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
     corpus_dir: str = ""
     created_at: str = ""
     build_id: str = ""
@@ -129,7 +121,7 @@ class Manifest:
             vector_index=VectorIndexSpec(**data["vector_index"]),
             counts={key: int(value) for key, value in data["counts"].items()},
             sources=tuple(SourceFile(**s) for s in data["articles"]),
-            skipped=tuple(SkippedFile(**s) for s in data["skipped"]),
+            skipped=tuple(Skipped(**s) for s in data["skipped"]),
             corpus_dir=str(data["corpus_dir"]),
             created_at=str(data["created_at"]),
             build_id=str(data["build_id"]),

@@ -8,7 +8,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .corpus import corpus_files
+from .corpus import corpus_files, file_signature
 from .manifest import Manifest
 
 
@@ -33,19 +33,6 @@ class CorpusStatus:
             if files
         ]
         return ", ".join(parts) + " article file(s) since the index was built"
-
-
-def file_signature(path: Path) -> dict[str, int] | None:
-    """Size and modification time of a file (links not followed), or None if it is gone.
-
-    Recorded for skipped files, whose content is not worth hashing on every search (one may
-    be a 50 MB dump): a new signature means the file was replaced, perhaps by a fixed one.
-    """
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
 
 
 def corpus_status(manifest: Manifest, corpus_dir: Path) -> CorpusStatus:
