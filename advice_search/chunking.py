@@ -48,7 +48,7 @@ def chunk_article(article: Article, settings: ChunkSettings | None = None) -> li
     units: list[_Unit] = []
     section: str | None = None
     in_bio = False
-    for start, end in _block_spans(body):
+    for start, end in block_spans(body):
         block = body[start:end]
         if is_heading_like(block) and not _is_short_list_item(block):
             section = heading_text(block)
@@ -72,7 +72,9 @@ def chunk_article(article: Article, settings: ChunkSettings | None = None) -> li
     ]
 
 
-def _block_spans(body: str) -> list[tuple[int, int]]:
+def block_spans(body: str) -> list[tuple[int, int]]:
+    """Spans of the blocks of ``body`` (runs of non-empty lines; an empty line ends one),
+    surrounding whitespace trimmed. A heading, a paragraph or a list item is one block."""
     spans = []
     for match in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", body):
         text = match.group()

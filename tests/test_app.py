@@ -11,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from advice_search import messages, page
 
+pytestmark = pytest.mark.slow  # each test runs the whole page script
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 WORD_JOINER = "\u2060"

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,24 +28,16 @@ from advice_search.search import Searcher
 from advice_search.staleness import corpus_status
 from advice_search.store import IndexMismatch, IndexUnavailable, IngestLocked, Store
 
-from .sample_corpus import (  # noqa: F401 (sample_index is a fixture)
-    SLEEP,
-    SLEEP_EDIT,
-    FakeEncoder,
-    copy_index,
-    sample_index,
-    write_corpus,
-)
+from .sample_corpus import SLEEP, SLEEP_EDIT, FakeEncoder, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 REBUILD = "advice-search ingest"
 
 
 @pytest.fixture
-def index_copy(sample_index: Path, tmp_path: Path) -> Path:  # noqa: F811
+def index_copy(workspace: tuple[Path, Path]) -> Path:
     """A private copy of the sample index, with a copy of its corpus beside it."""
-    shutil.copytree(sample_index.parent / "corpus", tmp_path / "corpus")
-    return copy_index(sample_index, tmp_path / "index")
+    return workspace[1]
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
@@ -340,21 +331,28 @@ def test_a_second_ingest_stops_with_a_clear_message_while_one_runs(
 def test_ingest_with_wait_runs_once_the_other_ingest_finishes(index_copy: Path) -> None:
     corpus = index_copy.parent / "corpus"
     (corpus / "sleep.md").write_text(SLEEP + SLEEP_EDIT)
-    held = threading.Event()
+    held, let_go = threading.Event(), threading.Event()
+    events: list[str] = []
 
     def hold_lock() -> None:
         with Store(index_copy).lock():
             held.set()
-            time.sleep(0.6)
+            let_go.wait(30)
+            events.append("released")
 
     holder = threading.Thread(target=hold_lock)
     holder.start()
     held.wait(5)
-    started = time.monotonic()
-    report = ingest(corpus, index_copy, wait=30)
-    waited = time.monotonic() - started
+    waiting = threading.Thread(
+        target=lambda: events.append(ingest(corpus, index_copy, wait=30).changed[0])
+    )
+    waiting.start()
+    waiting.join(0.5)
+    assert waiting.is_alive() and not events  # waiting for the lock, not failing, not running
+    let_go.set()
+    waiting.join(60)
     holder.join()
-    assert report.changed == ("sleep",) and waited >= 0.4
+    assert events == ["released", "sleep"]
 
 
 def test_the_lock_is_held_across_processes_and_freed_when_the_holder_dies(index_copy: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -18,23 +17,17 @@ from advice_search.cli import format_ingest_summary, main
 from advice_search.index import SearchIndex
 from advice_search.search import Searcher
 
-from .sample_corpus import (  # noqa: F401 (sample_index is a fixture)
-    SLEEP,
-    SLEEP_EDIT,
-    FakeEncoder,
-    copy_index,
-    sample_index,
-)
+from .sample_corpus import SLEEP, SLEEP_EDIT, FakeEncoder
 
 
 @pytest.fixture
-def corpus(sample_index: Path, tmp_path: Path) -> Path:  # noqa: F811
-    return Path(shutil.copytree(sample_index.parent / "corpus", tmp_path / "corpus"))
+def corpus(workspace: tuple[Path, Path]) -> Path:
+    return workspace[0]
 
 
 @pytest.fixture
-def index(sample_index: Path, tmp_path: Path) -> Path:  # noqa: F811
-    return copy_index(sample_index, tmp_path / "index")
+def index(workspace: tuple[Path, Path]) -> Path:
+    return workspace[1]
 
 
 def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
