@@ -1,31 +1,42 @@
 """Ingest: corpus -> clean articles -> passages -> vectors -> a new index build.
 
 Incremental: passages of an article whose file is byte-for-byte unchanged keep their vectors
-from the previous build; only new or edited articles are embedded. Everything is rebuilt when
-the previous build is refused (another model, other chunking settings, another format, or
-damage: see ``Manifest.check``).
+from the previous build; only new or edited articles are embedded (``plan.py``). A file with
+the size and modification time recorded at the last ingest is not even read again: its
+cleaned article comes from the previous build. Everything is rebuilt when the previous
+build is refused (another model, other chunking settings, another format, or damage: see
+``Manifest.check``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from . import vectors
-from .chunking import ChunkSettings, chunk_article, embedding_text, sentence_windows
-from .corpus import CorpusError, CorpusLoad, Skipped, load_corpus
-from .encoder import Encoder, OnnxEncoder, Progress
+from . import boilerplate, chunking, corpus, records, text, vectors
+from .chunking import ChunkSettings
+from .corpus import (
+    CorpusError,
+    CorpusLoad,
+    Skipped,
+    corpus_files,
+    file_signature,
+    load_corpus,
+    slugify,
+)
+from .encoder import Encoder, OnnxEncoder
 from .index import SearchIndex, publish
 from .manifest import Manifest, ModelRecord, SourceFile
 from .model import ModelError, ensure_export, model_info, weights_stat
-from .records import Article, Passage
+from .plan import Progress, embed, make_plan
+from .records import Article
 from .store import IndexUnavailable, Store
 
 
@@ -60,12 +71,14 @@ def ingest(
     progress: Progress | None = None,
     encoder: Encoder | None = None,
 ) -> IngestReport:
-    """Bring the index up to date with the corpus; returns what was done."""
+    """Bring the index up to date with the corpus; returns what was done.
+
+    ``progress(done, total)`` counts passages embedded.
+    """
     started = time.perf_counter()
     settings = settings or ChunkSettings()
     store = Store(index_dir)
     with store.lock(wait=wait):
-        loaded = _read_corpus(Path(corpus_dir), strict=strict)
         try:
             info = model_info()
             # Even when nothing else changed: search sends people here when the export in
@@ -74,10 +87,22 @@ def ingest(
         except ModelError as error:
             raise IngestError(str(error)) from None
         previous, reason = _previous(index_dir, settings)
-        plan = _plan(loaded.articles, previous, settings)
+        reader = reader_fingerprint()
+        trusted = previous if previous is not None and _reader_of(previous) == reader else None
+        signatures = _signatures(Path(corpus_dir))
+        loaded = _read_corpus(
+            Path(corpus_dir), strict=strict, known=_known_articles(trusted, signatures)
+        )
+        plan = make_plan(loaded.articles, previous, settings, same_reader=trusted is not None)
         counts = Counter(p.article_id for p in plan.passages)
         sources = tuple(
-            SourceFile(a.article_id, a.path, a.content_hash, counts[a.article_id])
+            SourceFile(
+                a.article_id,
+                a.path,
+                a.content_hash,
+                counts[a.article_id],
+                *signatures.get(a.path, (-1, -1)),
+            )  # fmt: skip
             for a in plan.articles
         )
         report = dict(
@@ -89,10 +114,11 @@ def ingest(
         # Renamed or newly skipped files change no passage, but the manifest must record them,
         # or the corpus would look changed to every search (see staleness.corpus_status).
         old = previous.manifest if previous is not None else None
-        if old is not None and (old.sources, old.skipped, old.model.onnx_sha256) == (
+        if old is not None and (old.sources, old.skipped, old.model.onnx_sha256, old.reader) == (
             sources,
             loaded.skipped,
             onnx_sha256,
+            reader,
         ):
             return IngestReport(
                 **report,
@@ -106,10 +132,16 @@ def ingest(
             encoder = encoder or OnnxEncoder(export, threads=os.cpu_count() or 1)
         except ModelError as error:
             raise IngestError(str(error)) from None
-        embeddings, sentence_vectors, sentence_rows, embedded = _embed(plan, encoder, progress)
-        spec = vectors.choose_spec(len(embeddings), embeddings.shape[1])
+        embedded = embed(plan, encoder, progress)
+        spec = vectors.choose_spec(len(plan.passages), encoder.dimension)
         index = SearchIndex.build(
-            plan.articles, plan.passages, embeddings, sentence_vectors, sentence_rows, spec
+            plan.articles,
+            plan.passages,
+            embedded.passage_vectors,
+            embedded.sentence_vectors,
+            embedded.sentence_rows,
+            spec,
+            lexical=embedded.lexical,
         )
         manifest = Manifest(
             model=ModelRecord(
@@ -123,12 +155,13 @@ def ingest(
             counts={
                 "articles": len(plan.articles),
                 "passages": len(plan.passages),
-                "sentences": len(sentence_rows),
+                "sentences": len(embedded.sentence_rows),
             },
             sources=sources,
             skipped=loaded.skipped,
             corpus_dir=str(Path(corpus_dir).resolve()),
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            reader=reader,
         )
         try:
             path = publish(index_dir, index, manifest)
@@ -140,8 +173,8 @@ def ingest(
             ) from None
         return IngestReport(
             **report,
-            embedded=embedded,
-            reused=len(plan.passages) - embedded,
+            embedded=plan.to_embed,
+            reused=len(plan.passages) - plan.to_embed,
             seconds=time.perf_counter() - started,
             index_path=path,
             wrote_build=True,
@@ -152,10 +185,12 @@ def ingest(
         )
 
 
-def _read_corpus(corpus_dir: Path, *, strict: bool) -> CorpusLoad:
+def _read_corpus(
+    corpus_dir: Path, *, strict: bool, known: Callable[[str], Article | None] | None = None
+) -> CorpusLoad:
     """The usable articles; IngestError if there are none, or if ``strict`` and any is bad."""
     try:
-        loaded = load_corpus(corpus_dir)
+        loaded = load_corpus(corpus_dir, known=known)
     except CorpusError as error:
         raise IngestError(str(error)) from None
     if strict and loaded.skipped:
@@ -171,94 +206,73 @@ def _read_corpus(corpus_dir: Path, *, strict: bool) -> CorpusLoad:
 
 
 def _previous(index_dir: Path, settings: ChunkSettings) -> tuple[SearchIndex | None, str | None]:
-    """The previous build if its vectors can be reused, else (None, why not)."""
+    """The previous build if its vectors can be reused, else (None, why not).
+
+    Every byte is checked (``full_check``): what is reused here is written into the next
+    build and would otherwise carry damage forward unseen.
+    """
     try:
-        return SearchIndex.open(index_dir, chunking=settings, model_export=False), None
+        index = SearchIndex.open(index_dir, chunking=settings, model_export=False, full_check=True)
+        return index, None
     except IndexUnavailable as error:  # no index yet (reason None), or refused
         return None, error.reason
 
 
-@dataclass(frozen=True)
-class _Plan:
-    articles: tuple[Article, ...]
-    passages: tuple[Passage, ...]
-    # For each passage row: its row in the previous build, or -1 to embed it now.
-    reuse_rows: tuple[int, ...]
-    previous: SearchIndex | None
-    added: tuple[str, ...]
-    changed: tuple[str, ...]
-    deleted: tuple[str, ...]
+# Files whose modification time is this close to the moment it was taken may still be
+# being written within the same clock tick: they are read again next time (as git does).
+RACY_NS = 2_000_000_000
 
 
-def _plan(
-    articles: tuple[Article, ...], previous: SearchIndex | None, settings: ChunkSettings
-) -> _Plan:
-    old_rows: dict[str, list[int]] = {}
-    old_hash_of: dict[str, str] = {}
-    if previous is not None:
-        old_hash_of = {a.article_id: a.content_hash for a in previous.articles}
-        for row, passage in enumerate(previous.passages):
-            old_rows.setdefault(old_hash_of.get(passage.article_id, ""), []).append(row)
-    passages: list[Passage] = []
-    reuse: list[int] = []
-    added, changed = [], []
-    for article in articles:
-        chunks = chunk_article(article, settings)
-        rows = old_rows.get(article.content_hash, [])
-        same = previous is not None and [previous.passages[r].text for r in rows] == [
-            c.text for c in chunks
-        ]
-        passages += chunks
-        reuse += rows if same else [-1] * len(chunks)
-        if previous is not None and not same:
-            (changed if article.article_id in old_hash_of else added).append(article.article_id)
-    return _Plan(
-        articles=articles,
-        passages=tuple(passages),
-        reuse_rows=tuple(reuse),
-        previous=previous,
-        added=tuple(added),
-        changed=tuple(changed),
-        deleted=tuple(sorted(set(old_hash_of) - {a.article_id for a in articles})),
-    )
+def _signatures(corpus_dir: Path) -> dict[str, tuple[int, int]]:
+    """(size, mtime_ns) of every corpus file, taken *before* the files are read: a file
+    written after this moment will look changed next time, never unchanged."""
+    now = time.time_ns()
+    signatures = {}
+    if not corpus_dir.is_dir():
+        return signatures
+    for path in corpus_files(corpus_dir):
+        signature = file_signature(path)
+        if signature is not None:
+            mtime = signature["mtime_ns"] if now - signature["mtime_ns"] > RACY_NS else -1
+            signatures[path.relative_to(corpus_dir).as_posix()] = (signature["size"], mtime)
+    return signatures
 
 
-def _embed(
-    plan: _Plan, encoder: Encoder, progress: Progress | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Passage and sentence vectors for the plan, embedding only what cannot be reused.
+def _known_articles(
+    previous: SearchIndex | None, signatures: dict[str, tuple[int, int]]
+) -> Callable[[str], Article | None] | None:
+    """The previous build's Article for a file that has not been written since it was read."""
+    if previous is None or previous.manifest is None:
+        return None
+    recorded = {s.path: s for s in previous.manifest.sources}
 
-    Returns passage vectors, sentence vectors, sentence rows ([passage row, start, end],
-    grouped by passage row) and how many passages were embedded.
-    """
-    titles = {a.article_id: a.title for a in plan.articles}
-    old = plan.previous
-    todo = [i for i, r in enumerate(plan.reuse_rows) if r < 0]
-    texts = [embedding_text(plan.passages[i], titles[plan.passages[i].article_id]) for i in todo]
-    rows: list[tuple[int, int, int]] = []  # sentence rows, in passage order
-    sources: list[int] = []  # per sentence row: its old sentence row, or -1 if embedded now
-    for i, passage in enumerate(plan.passages):
-        if old is not None and plan.reuse_rows[i] >= 0:
-            kept = old.sentences_of(plan.reuse_rows[i])
-            rows += [(i, int(a), int(b)) for _, a, b in old.sentence_rows[kept]]
-            sources += range(kept.start, kept.stop)
-        else:
-            for a, b, window in sentence_windows(passage.text):
-                rows.append((i, a, b))
-                sources.append(-1)
-                texts.append(window)
-    fresh = encoder.encode(texts, progress=progress) if texts else np.zeros((0, encoder.dimension))
-    embeddings = np.zeros((len(plan.passages), encoder.dimension), dtype=np.float32)
-    reused = [i for i, r in enumerate(plan.reuse_rows) if r >= 0]
-    if old is not None and reused:
-        embeddings[reused] = old.embeddings[[plan.reuse_rows[i] for i in reused]]
-    embeddings[todo] = fresh[: len(todo)]
-    sentence_vectors = np.zeros((len(rows), encoder.dimension), dtype=np.float32)
-    source = np.array(sources, dtype=np.int64)
-    if old is not None and (source >= 0).any():
-        sentence_vectors[source >= 0] = old.sentence_vectors[source[source >= 0]]
-    sentence_vectors[source < 0] = fresh[len(todo) :]
-    return embeddings, sentence_vectors, np.array(rows, np.int32).reshape(-1, 3), len(todo)
+    def known(path: str) -> Article | None:
+        source, signature = recorded.get(path), signatures.get(path)
+        if source is None or signature is None or signature[1] < 0:
+            return None
+        if (source.size, source.mtime_ns) != signature:
+            return None
+        row = previous.article_row(source.article_id)
+        if row is None:
+            return None
+        article = previous.articles[row]
+        # The id as a fresh read gives it; load_corpus resolves clashes between names again.
+        return replace(article, article_id=slugify(Path(path).stem))
+
+    return known
+
+
+def reader_fingerprint() -> str:
+    """sha256 of the code that turns a file into passages: a build made by other code is not
+    trusted to hold what this code would read (its files are read and chunked again)."""
+    digest = hashlib.sha256()
+    for module in (corpus, boilerplate, text, chunking, records):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
+def _reader_of(previous: SearchIndex) -> str:
+    return previous.manifest.reader if previous.manifest is not None else ""
 
 
 def describe(report: IngestReport) -> dict[str, Any]:

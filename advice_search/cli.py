@@ -128,7 +128,7 @@ class _ProgressBar:
         if self.bar is None:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="text", desc="Embedding", file=sys.stderr)
+            self.bar = tqdm(total=total, unit="passage", desc="Embedding", file=sys.stderr)
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:

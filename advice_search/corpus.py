@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -79,8 +80,15 @@ def file_signature(path: Path) -> dict[str, int] | None:
     return {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
 
 
-def load_corpus(directory: Path) -> CorpusLoad:
-    """Every readable article of ``directory``; unreadable files are skipped with a reason."""
+def load_corpus(
+    directory: Path, *, known: Callable[[str], Article | None] | None = None
+) -> CorpusLoad:
+    """Every readable article of ``directory``; unreadable files are skipped with a reason.
+
+    ``known(relative path)`` may return the Article a file held when it was last read, if
+    the file has not been written since (ingest checks its size and mtime): it is then not
+    read and cleaned again.
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise CorpusError(
@@ -94,7 +102,8 @@ def load_corpus(directory: Path) -> CorpusLoad:
     for path in corpus_files(directory):
         rel = path.relative_to(directory).as_posix()
         try:
-            article, note = read_article(path, directory)
+            reused = known(rel) if known is not None else None
+            article, note = (reused, None) if reused is not None else read_article(path, directory)
         except CorpusFileError as error:
             skipped.append(Skipped(rel, str(error), file_signature(path)))
             continue

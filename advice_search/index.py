@@ -1,23 +1,26 @@
-"""One build of the index in memory: passages, their vectors, FAISS and BM25. Save and load.
+"""One build of the index: passages, their vectors, FAISS and BM25. Save and load.
 
 A build directory holds (names known only here; the manifest records their checksums)::
 
-    manifest.json       how the build was made (``manifest.py``)
-    articles.jsonl      one Article a line (clean body included)
-    passages.jsonl      one Passage a line; row number = vector id
-    embeddings.npy      passage vectors, float32, unit length
-    vectors.faiss       FAISS index over the passage vectors
-    sentences.npy       a vector per sentence (embedded with its neighbours)
-    sentence_rows.npy   [passage row, start, end] per sentence, grouped by passage row
-    lexical/            BM25 weights as plain arrays (``lexical.py``)
+    manifest.json          how the build was made (``manifest.py``; sources.json beside it)
+    articles.jsonl         one Article a line (clean body included)  + articles.offsets.npy
+    passages.jsonl         one Passage a line; row number = vector id + passages.offsets.npy
+    catalogue.json         per article: id, title, author, site (filters, lists)
+    passage_article.npy    int32 per passage: the row of its article
+    passage_kind.npy       int8 per passage: index into ``records.PASSAGE_KINDS``
+    vectors.faiss          FAISS index: the one stored copy of the passage vectors
+    sentences/             a vector per sentence (with its neighbours), int8 + scale
+    sentence_rows.npy      [passage row, start, end] per sentence, grouped by passage row
+    sentence_start.npy     per passage row, its first sentence row (and the total at the end)
+    lexical/               BM25 posting lists as plain arrays (``lexical.py``)
 
-No pickle anywhere.
+Loading maps every array and the JSONL files: nothing is read until a search needs it, so
+opening a million-passage build takes as long as opening five articles. No pickle anywhere.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -26,18 +29,24 @@ from typing import Any
 import numpy as np
 
 from . import vectors
+from .catalogue import Catalogue
 from .chunking import ChunkSettings, lexical_text
 from .lexical import Lexical
 from .manifest import Manifest, damaged
-from .records import Article, Passage
+from .quantized import Int8Vectors
+from .records import PASSAGE_KINDS, Article, Passage
+from .rows import JsonlRows, write_jsonl
 from .store import IndexUnavailable, Store
 
 ARTICLES = "articles.jsonl"
 PASSAGES = "passages.jsonl"
-EMBEDDINGS = "embeddings.npy"
+CATALOGUE = "catalogue.json"
+PASSAGE_ARTICLE = "passage_article.npy"
+PASSAGE_KIND = "passage_kind.npy"
 VECTORS = "vectors.faiss"
-SENTENCES = "sentences.npy"
+SENTENCES = "sentences"
 SENTENCE_ROWS = "sentence_rows.npy"
+SENTENCE_START = "sentence_start.npy"
 LEXICAL = "lexical"
 
 
@@ -45,13 +54,16 @@ LEXICAL = "lexical"
 class SearchIndex:
     """Everything a search needs from one build; ``manifest`` and ``path`` once saved/loaded."""
 
-    articles: tuple[Article, ...]
-    passages: tuple[Passage, ...]
-    embeddings: np.ndarray  # float32 [passages, dim], unit rows
-    sentence_vectors: np.ndarray  # float32 [sentences, dim], unit rows
+    articles: Sequence[Article]
+    passages: Sequence[Passage]
+    passage_article: np.ndarray  # int32 [passages]: row of the passage's article
+    passage_kind: np.ndarray  # int8 [passages]: index into PASSAGE_KINDS
+    sentence_vectors: Int8Vectors  # [sentences, dim], rows grouped by passage row
     sentence_rows: np.ndarray  # int32 [sentences, 3]: passage row, start, end in its text
-    vectors: Any  # faiss.Index over ``embeddings``
+    sentence_start: np.ndarray  # int64 [passages + 1]: first sentence row of each passage
+    vectors: Any  # faiss.Index over the passage vectors (their only stored copy)
     lexical: Lexical
+    catalogue: Catalogue
     manifest: Manifest | None = None
     path: Path | None = field(default=None, compare=False)
 
@@ -60,23 +72,35 @@ class SearchIndex:
         cls,
         articles: Sequence[Article],
         passages: Sequence[Passage],
-        embeddings: np.ndarray,
-        sentence_vectors: np.ndarray,
+        passage_vectors: np.ndarray,
+        sentence_vectors: np.ndarray | Int8Vectors,
         sentence_rows: np.ndarray,
         spec: vectors.VectorIndexSpec | None = None,
+        *,
+        lexical: Lexical | None = None,
     ) -> SearchIndex:
-        """A new index over passages whose vectors are known (FAISS and BM25 built here)."""
-        embeddings = np.ascontiguousarray(embeddings, dtype=np.float32)
+        """A new index over passages whose vectors are known (FAISS, and BM25 unless given,
+        built here). Sentence rows must be grouped by passage row."""
+        articles, passages = tuple(articles), tuple(passages)
+        dim = int(np.shape(passage_vectors)[1]) if np.ndim(passage_vectors) == 2 else 0
+        if not isinstance(sentence_vectors, Int8Vectors):
+            matrix = np.asarray(sentence_vectors, np.float32).reshape(-1, dim)
+            sentence_vectors = Int8Vectors.quantize(matrix)
+        rows = np.ascontiguousarray(sentence_rows, dtype=np.int32).reshape(-1, 3)
+        if len(rows) and np.any(np.diff(rows[:, 0]) < 0):
+            raise ValueError("sentence rows must be grouped by passage row")
+        row_of = {a.article_id: i for i, a in enumerate(articles)}
         return cls(
-            tuple(articles),
-            tuple(passages),
-            embeddings,
-            np.ascontiguousarray(sentence_vectors, dtype=np.float32).reshape(
-                -1, embeddings.shape[1]
-            ),
-            np.ascontiguousarray(sentence_rows, dtype=np.int32).reshape(-1, 3),
-            vectors.build(embeddings, spec),
-            Lexical.build([lexical_text(p) for p in passages]),
+            articles,
+            passages,
+            np.array([row_of[p.article_id] for p in passages], dtype=np.int32),
+            np.array([PASSAGE_KINDS.index(p.kind) for p in passages], dtype=np.int8),
+            sentence_vectors,
+            rows,
+            np.searchsorted(rows[:, 0], np.arange(len(passages) + 1)).astype(np.int64),
+            vectors.build(passage_vectors, spec),
+            lexical or Lexical.build([lexical_text(p) for p in passages]),
+            Catalogue.of(articles),
         )
 
     # ------------------------------------------------------------ on disk
@@ -84,99 +108,139 @@ class SearchIndex:
     def save(self, directory: Path) -> None:
         """Write every file of the build except the manifest into ``directory``."""
         directory = Path(directory)
-        _write_jsonl(directory / ARTICLES, (_article_json(a) for a in self.articles))
-        _write_jsonl(directory / PASSAGES, (p.to_json() for p in self.passages))
-        np.save(directory / EMBEDDINGS, self.embeddings)
-        np.save(directory / SENTENCES, self.sentence_vectors)
+        for name, rows in (
+            (ARTICLES, (_article_json(a) for a in self.articles)),
+            (PASSAGES, (p.to_json() for p in self.passages)),
+        ):
+            np.save(directory / _offsets(name), write_jsonl(directory / name, rows))
+        self.catalogue.save(directory / CATALOGUE)
+        np.save(directory / PASSAGE_ARTICLE, self.passage_article)
+        np.save(directory / PASSAGE_KIND, self.passage_kind)
+        self.sentence_vectors.save(directory / SENTENCES)
         np.save(directory / SENTENCE_ROWS, self.sentence_rows)
+        np.save(directory / SENTENCE_START, self.sentence_start)
         vectors.save(self.vectors, directory / VECTORS)
         self.lexical.save(directory / LEXICAL)
 
     @classmethod
     def load(cls, directory: Path, manifest: Manifest) -> SearchIndex:
-        """Read a build whose manifest has been checked (``open`` does both)."""
+        """Map a build whose manifest has been checked (``open`` does both)."""
         directory = Path(directory)
+
+        def array(name: str) -> np.ndarray:
+            return np.load(directory / name, mmap_mode="r", allow_pickle=False)
+
         try:
-            articles = tuple(_article(d) for d in _read_jsonl(directory / ARTICLES))
-            passages = tuple(Passage.from_json(d) for d in _read_jsonl(directory / PASSAGES))
-            embeddings = np.load(directory / EMBEDDINGS, allow_pickle=False)
-            sentence_vectors = np.load(directory / SENTENCES, allow_pickle=False)
-            sentence_rows = np.load(directory / SENTENCE_ROWS, allow_pickle=False)
-            faiss_index = vectors.load(directory / VECTORS, manifest.vector_index)
-            lexical = Lexical.load(directory / LEXICAL)
+            articles = JsonlRows(directory / ARTICLES, array(_offsets(ARTICLES)), _article)
+            passages = JsonlRows(directory / PASSAGES, array(_offsets(PASSAGES)), Passage.from_json)
+            index = cls(
+                articles,
+                passages,
+                array(PASSAGE_ARTICLE),
+                array(PASSAGE_KIND),
+                Int8Vectors.load(directory / SENTENCES),
+                array(SENTENCE_ROWS),
+                array(SENTENCE_START),
+                vectors.load(directory / VECTORS, manifest.vector_index),
+                Lexical.load(directory / LEXICAL),
+                Catalogue.load(directory / CATALOGUE),
+                manifest,
+                directory,
+            )
         except FileNotFoundError:
             raise
         except Exception as error:  # any library's error here means a damaged build
             raise damaged(directory, error) from None
-        index = cls(
-            articles, passages, embeddings, sentence_vectors, sentence_rows, faiss_index, lexical,
-            manifest, directory,
-        )  # fmt: skip
         if not index.consistent():
             raise damaged(directory, ValueError("passages, vectors and manifest disagree"))
         return index
 
     @classmethod
     def open(
-        cls, index_dir: Path, *, chunking: ChunkSettings | None = None, model_export: bool = True
+        cls,
+        index_dir: Path,
+        *,
+        chunking: ChunkSettings | None = None,
+        model_export: bool = True,
+        full_check: bool = False,
     ) -> SearchIndex:
-        """The build in use in ``index_dir``, checked (see ``Manifest.check``) and loaded."""
+        """The build in use in ``index_dir``, checked (see ``Manifest.check``) and mapped."""
 
         def read(build: Path) -> SearchIndex:
             manifest = Manifest.read(build)
-            manifest.check(build, chunking=chunking, model_export=model_export)
+            manifest.check(build, chunking=chunking, model_export=model_export, full=full_check)
             return cls.load(build, manifest)
 
         return Store(index_dir).read_current(read)
 
     def consistent(self) -> bool:
-        """Counts agree between passages, vectors, articles and the manifest."""
-        n = len(self.passages)
-        known = {a.article_id for a in self.articles}
-        rows = self.sentence_rows
+        """Counts agree between passages, vectors, sentences, articles and the manifest
+        (sizes only: nothing is read that a search would not read)."""
+        n, s = len(self.passages), len(self.sentence_rows)
+        dim = self.sentence_vectors.dim if len(self.sentence_vectors) or s else self.vectors.d
         return (
-            len(self.embeddings) == n
+            self.vectors.ntotal == n
             and (self.manifest is None or self.manifest.counts.get("passages") == n)
-            and all(p.article_id in known for p in self.passages)
-            and len(rows) == len(self.sentence_vectors)
-            and (not len(rows) or (rows[:, 0].min() >= 0 and rows[:, 0].max() < n))
-            and bool(np.all(np.diff(rows[:, 0]) >= 0) if len(rows) else True)
+            and len(self.passage_article) == len(self.passage_kind) == n
+            and len(self.catalogue) == len(self.articles)
+            and len(self.sentence_vectors) == s
+            and dim == self.vectors.d
+            and len(self.sentence_start) == n + 1
+            and (n == 0 or int(self.sentence_start[-1]) == s)
+            and self.lexical.n_docs == n
         )
 
     # ------------------------------------------------------------ lookups
 
-    @cached_property
-    def article_by_id(self) -> dict[str, Article]:
-        return {a.article_id: a for a in self.articles}
+    def passage_vectors(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The stored vectors of passage ``rows`` (float32 unit rows), read from FAISS."""
+        return vectors.reconstruct(self.vectors, np.asarray(rows, dtype=np.int64))
 
     @cached_property
-    def _by_article(self) -> dict[str, tuple[Passage, ...]]:
-        grouped: dict[str, list[Passage]] = {}
-        for passage in self.passages:
-            grouped.setdefault(passage.article_id, []).append(passage)
-        return {k: tuple(sorted(v, key=lambda p: p.ordinal)) for k, v in grouped.items()}
+    def article_by_id(self) -> Mapping[str, Article]:
+        return _ArticlesById(self)
+
+    def article_row(self, article_id: str) -> int | None:
+        return self.catalogue.row_of.get(article_id)
 
     def by_article(self, article_id: str) -> tuple[Passage, ...]:
         """The passages of one article in reading order."""
-        return self._by_article.get(article_id, ())
+        row = self.article_row(article_id)
+        if row is None:
+            return ()
+        passages = [self.passages[int(i)] for i in np.flatnonzero(self.passage_article == row)]
+        return tuple(sorted(passages, key=lambda p: p.ordinal))
 
     def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
         """The passages just before and after ``passage`` in its article (None at an edge)."""
         return neighbours(self.by_article(passage.article_id), passage)
 
-    @cached_property
+    @property
     def sentence_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Per passage row, [lo, hi): the rows of its sentences in ``sentence_rows``."""
-        owners = self.sentence_rows[:, 0]
-        rows = np.arange(len(self.passages))
-        return (
-            np.searchsorted(owners, rows, side="left"),
-            np.searchsorted(owners, rows, side="right"),
-        )
+        return self.sentence_start[:-1], self.sentence_start[1:]
 
     def sentences_of(self, row: int) -> slice:
-        lo, hi = self.sentence_bounds
-        return slice(int(lo[row]), int(hi[row]))
+        return slice(int(self.sentence_start[row]), int(self.sentence_start[row + 1]))
+
+
+class _ArticlesById(Mapping[str, Article]):
+    """Articles by id, each read from its line when asked for."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+
+    def __getitem__(self, article_id: str) -> Article:
+        row = self.index.article_row(article_id)
+        if row is None:
+            raise KeyError(article_id)
+        return self.index.articles[row]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.index.catalogue.ids)
+
+    def __len__(self) -> int:
+        return len(self.index.catalogue)
 
 
 def neighbours(
@@ -198,6 +262,7 @@ def publish(index_dir: Path, index: SearchIndex, manifest: Manifest) -> Path:
     store = Store(index_dir)
     with store.new_build() as tmp:
         index.save(tmp)
+        manifest.write_sources(tmp)
         manifest.recording_files(tmp).write(tmp)
         return store.publish(tmp)
 
@@ -210,22 +275,13 @@ def current_build(index_dir: Path) -> str:
         return ""
 
 
+def _offsets(name: str) -> str:
+    return name.removesuffix(".jsonl") + ".offsets.npy"
+
+
 def _article_json(article: Article) -> dict[str, Any]:
     return {**asdict(article), "removed": list(article.removed)}
 
 
 def _article(data: dict[str, Any]) -> Article:
     return Article(**dict(data, removed=tuple(data.get("removed", ()))))
-
-
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
-
-
-def _write_jsonl(path: Path, rows: Iterator[dict[str, Any]]) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -17,9 +17,10 @@ import numpy as np
 from . import vectors
 from .encoder import Encoder, OnnxEncoder
 from .index import SearchIndex
+from .lexical import LexicalMatch
 from .manifest import damaged
 from .ranking import RankSettings, diversify, fuse, is_confident, kind_penalties, sentence_scores
-from .records import Article, Hit
+from .records import PASSAGE_KINDS, Article, Hit
 from .safety import assess
 from .staleness import CorpusStatus, corpus_status
 from .text import clean_control
@@ -95,8 +96,7 @@ class Searcher:
         self.index = index
         self.encoder = encoder
         self.settings = settings or RankSettings()
-        self._article_of = [p.article_id for p in index.passages]
-        self._penalties = kind_penalties([p.kind for p in index.passages])
+        self._kind_penalty = kind_penalties(list(PASSAGE_KINDS))
 
     @classmethod
     def open(cls, index_dir: Path, *, settings: RankSettings | None = None) -> Searcher:
@@ -125,21 +125,23 @@ class Searcher:
         crisis = assess(query).is_crisis
         k = max(1, min(int(k), 50))
         vector = self.encoder.encode([query])[0]
-        lexical_all = self.index.lexical.relative_scores(query)
-        rows = self._candidates(vector, lexical_all, filters)
+        lexical_match = self.index.lexical.match(query)
+        rows = self._candidates(vector, lexical_match, filters)
         if not rows.size:
             return SearchResult(query, (), False, crisis, notices)
-        dense = self.index.embeddings[rows] @ vector
+        passage_vectors = self.index.passage_vectors(rows)
+        dense = passage_vectors @ vector
         lo, hi = self.index.sentence_bounds
         sentences = sentence_scores(self.index.sentence_vectors, lo[rows], hi[rows], vector)
-        lexical = lexical_all[rows]
-        fused = fuse(dense, sentences.best, lexical, self._penalties[rows], self.settings)
+        lexical = lexical_match.scores[rows]
+        penalties = self._kind_penalty[self.index.passage_kind[rows]]
+        fused = fuse(dense, sentences.best, lexical, penalties, self.settings)
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
         if self.settings.diversify:
             order = diversify(
                 order,
-                [self._article_of[r] for r in rows],
-                self.index.embeddings[rows],
+                [int(a) for a in self.index.passage_article[rows]],
+                passage_vectors,
                 self.settings,
                 limit=k,
             )
@@ -166,23 +168,28 @@ class Searcher:
             rank=rank,
             score=float(score),
             passage=passage,
-            article=self.index.article_by_id[passage.article_id],
+            article=self.index.articles[int(self.index.passage_article[row])],
             highlight=(int(span[0]), int(span[1])) if span is not None else None,
             signals={name: float(value) for name, value in signals.items()},
         )
 
     def _candidates(
-        self, vector: np.ndarray, lexical: np.ndarray, filters: Filters | None
+        self, vector: np.ndarray, lexical: LexicalMatch, filters: Filters | None
     ) -> np.ndarray:
-        """Rows worth scoring: dense and BM25 top candidates, or every row a filter allows."""
-        passages = self.index.passages
-        if filters:
-            articles = self.index.article_by_id
-            allowed = [i for i, p in enumerate(passages) if filters.allows(articles[p.article_id])]
-            return np.array(allowed, dtype=np.int64)
+        """Rows worth scoring: the dense and BM25 top candidates (among the rows a filter
+        allows), or every allowed row when there are few."""
         want = self.settings.candidates
-        if len(passages) <= 2 * want:
-            return np.arange(len(passages))
-        _, ids = vectors.search(self.index.vectors, vector, want)
-        top_lexical = np.argpartition(-lexical, want)[:want] if lexical.any() else []
-        return np.unique(np.concatenate([ids[0][ids[0] >= 0], np.asarray(top_lexical, np.int64)]))
+        n = len(self.index.passages)
+        allowed = None
+        if filters:
+            articles = self.index.catalogue.mask(
+                articles=filters.articles, authors=filters.authors, sites=filters.sites
+            )
+            allowed = articles[self.index.passage_article]
+            if np.count_nonzero(allowed) <= 2 * want:
+                return np.flatnonzero(allowed)
+        elif n <= 2 * want:
+            return np.arange(n)
+        _, ids = vectors.search(self.index.vectors, vector, want, allowed=allowed)
+        top_lexical = lexical.best(want, allowed)
+        return np.unique(np.concatenate([ids[0][ids[0] >= 0], top_lexical]))

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .corpus import corpus_files, file_signature
 from .manifest import Manifest
+from .sources import SourceFile, SourceTable
 
 
 @dataclass(frozen=True)
@@ -36,30 +38,47 @@ class CorpusStatus:
 
 
 def corpus_status(manifest: Manifest, corpus_dir: Path) -> CorpusStatus:
-    """Compare the corpus files with what the manifest recorded (content hashes, skips)."""
+    """Compare the corpus files with what the manifest recorded.
+
+    A file with the size and modification time recorded at ingest is unchanged without
+    being read; only the others are hashed (a file touched but not edited is not stale).
+    """
     corpus_dir = Path(corpus_dir)
-    recorded = {s.path: s.content_hash for s in manifest.sources}
+    recorded = _recorded(manifest.sources)
     skipped = {s.path: s.file for s in manifest.skipped}
     if not corpus_dir.is_dir():
         return CorpusStatus(deleted=tuple(sorted(recorded)))
     added, changed = [], []
     present = set()
+    known_hashes: set[str] | None = None
     for path in corpus_files(corpus_dir):
         rel = path.relative_to(corpus_dir).as_posix()
         present.add(rel)
+        signature = file_signature(path)
         if rel in skipped:
-            if file_signature(path) != skipped[rel]:
+            if signature != skipped[rel]:
                 changed.append(rel)
             continue
+        record = recorded.get(rel)
+        if record and signature and (signature["size"], signature["mtime_ns"]) == record[:2]:
+            continue
         digest = _content_hash(path)
-        if rel not in recorded:
+        if record is None:
             # A duplicate of an indexed article under another name changes nothing.
-            if digest is None or digest not in recorded.values():
+            if known_hashes is None:
+                known_hashes = {r[2] for r in recorded.values()}
+            if digest is None or digest not in known_hashes:
                 added.append(rel)
-        elif recorded[rel] != digest:
+        elif record[2] != digest:
             changed.append(rel)
     deleted = sorted(set(recorded) - present)
     return CorpusStatus(tuple(added), tuple(changed), tuple(deleted))
+
+
+def _recorded(sources: Sequence[SourceFile]) -> dict[str, tuple[int, int, str]]:
+    if isinstance(sources, SourceTable):
+        return sources.by_path()
+    return {s.path: (s.size, s.mtime_ns, s.content_hash) for s in sources}
 
 
 def _content_hash(path: Path) -> str | None:

@@ -18,6 +18,7 @@ Index choice (measured with ``advice_search.scale`` on 2 shared cores, 384-d):
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +42,7 @@ KMEANS_ITERS = 10
 # (~0.5 ms). Recall at a fixed probed fraction was worse at 100k (0.963 at 16/1024 lists)
 # than at 1M (0.998 at 16/4096), so a fixed fraction under-probes mid-size corpora.
 SCAN_TARGET = 8_192
+ADD_BLOCK = 65_536  # rows converted to float32 at a time while building
 
 _STORAGE = {"fp16": faiss.ScalarQuantizer.QT_fp16, "sq8": faiss.ScalarQuantizer.QT_8bit}
 
@@ -86,8 +88,13 @@ def choose_spec(n_vectors: int, dim: int) -> VectorIndexSpec:
 
 
 def build(vectors: np.ndarray, spec: VectorIndexSpec | None = None) -> faiss.Index:
-    """Build an index whose ids are the row numbers of ``vectors``."""
-    vectors = np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
+    """Build an index whose ids are the row numbers of ``vectors`` (float32 or float16).
+
+    Rows are added in blocks, so a float16 array of a million rows is never copied whole
+    to float32. An IVF index gets a direct map: it is then the one copy of the passage
+    vectors, and ``reconstruct`` reads any row back from it.
+    """
+    vectors = np.atleast_2d(vectors)
     n, dim = vectors.shape
     spec = spec or choose_spec(n, dim)
     if spec.kind == "flat":
@@ -96,7 +103,10 @@ def build(vectors: np.ndarray, spec: VectorIndexSpec | None = None) -> faiss.Ind
         index = _train_ivf(vectors, spec.params)
     else:
         raise ValueError(f"unknown index kind {spec.kind!r}")
-    index.add(vectors)
+    for start in range(0, n, ADD_BLOCK):
+        index.add(np.ascontiguousarray(vectors[start : start + ADD_BLOCK], dtype=np.float32))
+    if spec.kind == "ivf":
+        index.make_direct_map()
     return configure(index, spec)
 
 
@@ -115,7 +125,7 @@ def _train_ivf(vectors: np.ndarray, params: dict[str, Any]) -> faiss.Index:
     rng = np.random.default_rng(int(params["seed"]))
     train_size = min(n, int(params["train_size"]))
     rows = np.sort(rng.choice(n, size=train_size, replace=False))
-    index.train(vectors[rows])
+    index.train(np.ascontiguousarray(vectors[rows], dtype=np.float32))
     return index
 
 
@@ -137,9 +147,15 @@ def _omp_threads(n_threads: int) -> Iterator[None]:
         faiss.omp_set_num_threads(before)
 
 
-def search(index: faiss.Index, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def search(
+    index: faiss.Index, queries: np.ndarray, k: int, *, allowed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Top-``k`` (scores, row ids) per query, at most ``min(k, ntotal)`` columns.
 
+    ``allowed`` (a boolean mask over rows) restricts the search inside FAISS, so a filter
+    costs no more than an unfiltered search. An IVF index then probes more lists, as many
+    more as the filter is selective (up to all of them), so that the probed lists still
+    hold about as many allowed vectors as they would without it.
     An approximate index may still leave trailing ids of -1 (score -inf-like) when the
     probed lists hold fewer than ``k`` vectors; exact search never does.
     """
@@ -147,10 +163,37 @@ def search(index: faiss.Index, queries: np.ndarray, k: int) -> tuple[np.ndarray,
     k = min(k, index.ntotal)
     if k <= 0:
         return np.empty((len(queries), 0), np.float32), np.empty((len(queries), 0), np.int64)
-    if len(queries) <= SINGLE_THREAD_MAX_QUERIES:
-        with _omp_threads(1):
+    params = None
+    if allowed is not None:
+        bits = np.packbits(np.asarray(allowed, dtype=bool), bitorder="little")
+        selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits))
+        ivf = _ivf_of(index)
+        if ivf is None:
+            params = faiss.SearchParameters(sel=selector)
+        else:
+            share = max(float(np.count_nonzero(allowed)) / max(1, len(allowed)), 1e-9)
+            params = faiss.SearchParametersIVF(
+                sel=selector, nprobe=min(ivf.nlist, math.ceil(ivf.nprobe / share))
+            )
+    with _omp_threads(1) if len(queries) <= SINGLE_THREAD_MAX_QUERIES else contextlib.nullcontext():
+        if params is None:
             return index.search(queries, k)
-    return index.search(queries, k)
+        return index.search(queries, k, params=params)
+
+
+def reconstruct(index: faiss.Index, rows: np.ndarray) -> np.ndarray:
+    """The stored vectors of ``rows`` (float32; IVF fp16 codes decoded)."""
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    if not len(rows):
+        return np.zeros((0, index.d), np.float32)
+    return index.reconstruct_batch(rows)
+
+
+def _ivf_of(index: faiss.Index) -> Any:
+    try:
+        return faiss.extract_index_ivf(index)
+    except RuntimeError:
+        return None
 
 
 def brute_force(vectors: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -167,6 +210,7 @@ def save(index: faiss.Index, path: Path) -> None:
 
 
 def load(path: Path, spec: VectorIndexSpec | None = None) -> faiss.Index:
-    """Read an index; with ``spec``, also restore its search-time parameters."""
-    index = faiss.read_index(str(path))
+    """Map an index from disk (nothing is read until searched); with ``spec``, also restore
+    its search-time parameters."""
+    index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC)
     return configure(index, spec) if spec is not None else index

@@ -1,0 +1,105 @@
+"""The articles' metadata as columns: what filters and lists need, without article bodies.
+
+A million passages come from some hundred thousand articles; restricting a search to an
+author or a site must not read every article. The catalogue holds, per article row, its
+id, title, author and site (authors and sites as codes into a list of names), in one small
+JSON file read only when a filter or a list needs it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from .records import Article
+
+
+@dataclass(frozen=True, eq=False)
+class Catalogue:
+    ids: tuple[str, ...]
+    titles: tuple[str, ...]
+    author_codes: np.ndarray  # int32 per article: index into ``authors``, -1 if none
+    site_codes: np.ndarray  # int32 per article: index into ``sites``, -1 if none
+    authors: tuple[str, ...]
+    sites: tuple[str, ...]
+
+    @classmethod
+    def of(cls, articles: Sequence[Article]) -> Catalogue:
+        authors = sorted({a.author for a in articles if a.author})
+        sites = sorted({a.site for a in articles if a.site})
+        author_code = {name: i for i, name in enumerate(authors)}
+        site_code = {name: i for i, name in enumerate(sites)}
+        return cls(
+            tuple(a.article_id for a in articles),
+            tuple(a.title for a in articles),
+            np.array([author_code.get(a.author or "", -1) for a in articles], np.int32),
+            np.array([site_code.get(a.site or "", -1) for a in articles], np.int32),
+            tuple(authors),
+            tuple(sites),
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @cached_property
+    def row_of(self) -> dict[str, int]:
+        return {article_id: row for row, article_id in enumerate(self.ids)}
+
+    def mask(
+        self,
+        *,
+        articles: Collection[str] = (),
+        authors: Collection[str] = (),
+        sites: Collection[str] = (),
+    ) -> np.ndarray:
+        """Per article row: whether it is among ``articles`` and by one of ``authors`` and
+        on one of ``sites`` (an empty collection does not restrict)."""
+        allowed = np.ones(len(self), dtype=bool)
+        if articles:
+            chosen = np.zeros(len(self), dtype=bool)
+            chosen[[self.row_of[a] for a in articles if a in self.row_of]] = True
+            allowed &= chosen
+        for wanted, names, codes in (
+            (authors, self.authors, self.author_codes),
+            (sites, self.sites, self.site_codes),
+        ):
+            if wanted:
+                allowed &= np.isin(codes, [i for i, name in enumerate(names) if name in wanted])
+        return allowed
+
+    def save(self, path: Path) -> None:
+        data = {
+            "ids": list(self.ids),
+            "titles": list(self.titles),
+            "author": self.author_codes.tolist(),
+            "site": self.site_codes.tolist(),
+            "authors": list(self.authors),
+            "sites": list(self.sites),
+        }
+        Path(path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Catalogue:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        catalogue = cls(
+            tuple(data["ids"]),
+            tuple(data["titles"]),
+            np.array(data["author"], np.int32),
+            np.array(data["site"], np.int32),
+            tuple(data["authors"]),
+            tuple(data["sites"]),
+        )
+        n = len(catalogue.ids)
+        if (
+            not len(catalogue.titles)
+            == len(catalogue.author_codes)
+            == len(catalogue.site_codes)
+            == n
+        ):
+            raise ValueError(f"{path}: columns of different lengths")
+        return catalogue

@@ -1,0 +1,195 @@
+"""What an ingest embeds: each passage either keeps its vectors from the previous build or is
+embedded now; and the embedding itself, a block of passages at a time.
+
+An article whose file content is unchanged keeps its passages, its passage and sentence
+vectors and its BM25 terms, none of it recomputed. Everything else is chunked and embedded.
+Vectors are written block by block into the arrays the build stores (float16 passage
+vectors for an IVF index, int8 sentence vectors), so a million passages never sit in memory
+as float32 texts-by-dimensions matrices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import vectors
+from .chunking import ChunkSettings, chunk_article, embedding_text, lexical_text, sentence_windows
+from .encoder import Encoder
+from .index import SearchIndex
+from .lexical import Lexical
+from .quantized import Int8Vectors
+from .records import Article, Passage
+
+BLOCK = 2048  # passages embedded per encoder call: texts sorted by length within it
+COPY_BLOCK = 65_536  # reused passage vectors read back from FAISS at a time
+Progress = Callable[[int, int], None]  # (passages embedded, passages to embed)
+
+
+@dataclass(frozen=True)
+class Plan:
+    articles: tuple[Article, ...]
+    passages: tuple[Passage, ...]
+    # Per passage row: its row in the previous build, or -1 to embed it now.
+    reuse_rows: np.ndarray
+    previous: SearchIndex | None
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    deleted: tuple[str, ...]
+
+    @property
+    def to_embed(self) -> int:
+        return int(np.count_nonzero(self.reuse_rows < 0))
+
+
+def make_plan(
+    articles: Sequence[Article],
+    previous: SearchIndex | None,
+    settings: ChunkSettings,
+    *,
+    same_reader: bool = True,
+) -> Plan:
+    """Passages for ``articles``, reusing the previous build's wherever the content is the same.
+
+    Same article id and content, and the build read by the same code (``same_reader``): its
+    passages are taken as they are (chunking settings and format equal ours, so chunking
+    again would give the same). Otherwise the article is chunked, and passages whose text
+    is unchanged keep their vectors.
+    """
+    old_rows: dict[str, np.ndarray] = {}  # content hash -> passage rows of the previous build
+    old_ids: dict[str, str] = {}  # content hash -> article id in the previous build
+    old_hash_of: dict[str, str] = {}
+    if previous is not None:
+        order = np.argsort(previous.passage_article, kind="stable")
+        starts = np.searchsorted(
+            np.asarray(previous.passage_article)[order], np.arange(len(previous.articles) + 1)
+        )
+        for row, source in enumerate(_old_articles(previous)):
+            article_id, content_hash = source
+            old_hash_of[article_id] = content_hash
+            old_ids[content_hash] = article_id
+            old_rows[content_hash] = order[starts[row] : starts[row + 1]]
+    passages: list[Passage] = []
+    reuse: list[np.ndarray] = []
+    added, changed = [], []
+    for article in articles:
+        rows = old_rows.get(article.content_hash, np.zeros(0, np.int64))
+        same_id = len(rows) and old_ids[article.content_hash] == article.article_id
+        if previous is not None and same_reader and same_id:
+            passages += [previous.passages[int(r)] for r in rows]
+            reuse.append(rows.astype(np.int64))
+            continue
+        chunks = chunk_article(article, settings)
+        same = previous is not None and [previous.passages[int(r)].text for r in rows] == [
+            c.text for c in chunks
+        ]
+        passages += chunks
+        reuse.append(rows.astype(np.int64) if same else np.full(len(chunks), -1, np.int64))
+        if previous is not None and not same:
+            (changed if article.article_id in old_hash_of else added).append(article.article_id)
+    return Plan(
+        articles=tuple(articles),
+        passages=tuple(passages),
+        reuse_rows=np.concatenate(reuse) if reuse else np.zeros(0, np.int64),
+        previous=previous,
+        added=tuple(added),
+        changed=tuple(changed),
+        deleted=tuple(sorted(set(old_hash_of) - {a.article_id for a in articles})),
+    )
+
+
+def _old_articles(previous: SearchIndex) -> list[tuple[str, str]]:
+    """(article id, content hash) per article row of the previous build."""
+    manifest = previous.manifest
+    if manifest is not None and len(manifest.sources) == len(previous.articles):
+        ids = [s.article_id for s in manifest.sources]
+        if ids == list(previous.catalogue.ids):
+            return [(s.article_id, s.content_hash) for s in manifest.sources]
+    return [(a.article_id, a.content_hash) for a in previous.articles]
+
+
+@dataclass(frozen=True, eq=False)
+class Embedded:
+    passage_vectors: np.ndarray  # [passages, dim]: float32 for an exact index, else float16
+    sentence_vectors: Int8Vectors
+    sentence_rows: np.ndarray  # int32 [sentences, 3], grouped by passage row
+    lexical: Lexical
+
+
+def embed(plan: Plan, encoder: Encoder, progress: Progress | None = None) -> Embedded:
+    """Vectors and BM25 terms for every passage of the plan; only new passages are embedded."""
+    n, dim = len(plan.passages), encoder.dimension
+    exact = n <= vectors.FLAT_MAX_VECTORS  # an IVF index stores float16 codes anyway
+    passage_vectors = np.zeros((n, dim), np.float32 if exact else np.float16)
+    old, reuse = plan.previous, plan.reuse_rows
+    kept = np.flatnonzero(reuse >= 0)
+    for start in range(0, len(kept), COPY_BLOCK):
+        rows = kept[start : start + COPY_BLOCK]
+        assert old is not None
+        passage_vectors[rows] = old.passage_vectors(reuse[rows])
+    titles = {a.article_id: a.title for a in plan.articles}
+    total, done = plan.to_embed, 0
+    codes: list[np.ndarray] = []
+    scales: list[np.ndarray] = []
+    sentence_rows: list[np.ndarray] = []
+    for lo in range(0, n, BLOCK):
+        rows: list[tuple[int, int, int]] = []
+        source: list[int] = []  # per sentence: its row in the previous build, or -1
+        fresh_rows, passage_texts, windows = [], [], []
+        for i in range(lo, min(n, lo + BLOCK)):
+            passage = plan.passages[i]
+            if reuse[i] >= 0:
+                assert old is not None
+                span = old.sentences_of(int(reuse[i]))
+                rows += [(i, int(a), int(b)) for _, a, b in old.sentence_rows[span]]
+                source += range(span.start, span.stop)
+                continue
+            fresh_rows.append(i)
+            passage_texts.append(embedding_text(passage, titles[passage.article_id]))
+            for a, b, window in sentence_windows(passage.text):
+                rows.append((i, a, b))
+                source.append(-1)
+                windows.append(window)
+
+        def texts_done(
+            finished: int, count: int, base: int = done, size: int = len(fresh_rows)
+        ) -> None:
+            if progress:
+                progress(base + size * finished // max(1, count), total)
+
+        fresh = (
+            encoder.encode(passage_texts + windows, progress=texts_done)
+            if fresh_rows
+            else np.zeros((0, dim), np.float32)
+        )
+        passage_vectors[fresh_rows] = fresh[: len(fresh_rows)]
+        block_codes = np.zeros((len(source), dim), np.int8)
+        block_scales = np.zeros(len(source), np.float32)
+        src = np.array(source, dtype=np.int64)
+        if old is not None and (src >= 0).any():
+            block_codes[src >= 0] = old.sentence_vectors.codes[src[src >= 0]]
+            block_scales[src >= 0] = old.sentence_vectors.scales[src[src >= 0]]
+        if (src < 0).any():
+            quantized = Int8Vectors.quantize(fresh[len(fresh_rows) :])
+            block_codes[src < 0], block_scales[src < 0] = quantized.codes, quantized.scales
+        codes.append(block_codes)
+        scales.append(block_scales)
+        sentence_rows.append(np.array(rows, np.int32).reshape(-1, 3))
+        done += len(fresh_rows)
+    lexical = Lexical.build(
+        [lexical_text(p) if r < 0 else None for p, r in zip(plan.passages, reuse, strict=True)],
+        previous=old.lexical if old is not None else None,
+        reuse=reuse,
+    )
+    return Embedded(
+        passage_vectors,
+        Int8Vectors(_join(codes, (0, dim), np.int8), _join(scales, (0,), np.float32)),
+        _join(sentence_rows, (0, 3), np.int32),
+        lexical,
+    )
+
+
+def _join(parts: list[np.ndarray], empty: tuple[int, ...], dtype: type) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(empty, dtype)
