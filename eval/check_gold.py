@@ -1,15 +1,15 @@
-"""Check that every gold anchor of an eval jsonl file occurs in a corpus directory."""
+"""Check that every gold anchor of an eval jsonl file occurs in a corpus directory.
+
+Anchors are matched as ``advice-search eval`` matches them (``text.normalise``). Runs from
+the checkout without installing anything: ``python3 eval/check_gold.py QUESTIONS CORPUS``.
+"""
 
 import json
-import re
 import sys
 from pathlib import Path
 
-QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
-
-
-def norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.lower().translate(QUOTES)).strip()
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's package
+from advice_search.text import normalise  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
@@ -17,8 +17,11 @@ def main(argv: list[str]) -> int:
         print("usage: check_gold.py QUESTIONS.jsonl CORPUS_DIR", file=sys.stderr)
         return 2
     qfile, corpus = Path(argv[1]), Path(argv[2])
-    docs = [norm(p.read_text(encoding="utf-8")) for p in sorted(corpus.iterdir())
-            if p.suffix in {".txt", ".md"}]
+    docs = [
+        normalise(p.read_text(encoding="utf-8"))
+        for p in sorted(corpus.iterdir())
+        if p.suffix in {".txt", ".md"}
+    ]
     if not docs:
         print(f"no .txt/.md files in {corpus}", file=sys.stderr)
         return 2
@@ -40,7 +43,7 @@ def main(argv: list[str]) -> int:
         seen.add(qid)
         n_on, n_off = (n_on + 1, n_off) if gold else (n_on, n_off + 1)
         for anchor in gold:
-            if not any(norm(anchor) in d for d in docs):
+            if not any(normalise(anchor) in d for d in docs):
                 problems.append(f"line {lineno}: {qid}: anchor not found: {anchor!r}")
     print(f"{qfile}: {n_on} on-topic, {n_off} off-topic, {len(docs)} corpus files")
     for p in problems:
