@@ -1,4 +1,5 @@
 """Scoring, fusion and diversity: pure functions on arrays, testable with hand-made numbers.
+Where the scores of a search are computed and fused into one ordering.
 
 The searcher gathers, for every passage, three signals:
 - ``dense``: cosine of the question with the passage (heading and title as context);
@@ -39,6 +40,43 @@ class RankSettings:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class SentenceScores:
+    """Cosines of the question with the sentences of some candidate passages."""
+
+    best: np.ndarray  # per candidate: its best sentence's cosine (0 if it has none)
+    sims: np.ndarray  # per gathered sentence
+    picked: np.ndarray  # per gathered sentence: its row in the index's sentence arrays
+    offsets: np.ndarray  # per candidate: where its sentences start in ``sims``
+    counts: np.ndarray  # per candidate: how many sentences it has
+
+    def best_row(self, i: int) -> int | None:
+        """The sentence row of candidate ``i``'s best sentence (None if it has none)."""
+        if not self.counts[i]:
+            return None
+        lo = int(self.offsets[i])
+        return int(self.picked[lo + int(np.argmax(self.sims[lo : lo + self.counts[i]]))])
+
+
+def sentence_scores(
+    sentence_vectors: np.ndarray, lo: np.ndarray, hi: np.ndarray, query: np.ndarray
+) -> SentenceScores:
+    """Per candidate passage, the cosine of its best sentence with the question.
+
+    ``lo[i]:hi[i]`` are candidate ``i``'s rows in ``sentence_vectors``. Only the candidates'
+    sentences are gathered: a large library holds millions.
+    """
+    counts = (hi - lo).astype(np.int64)
+    offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    picked = np.repeat(lo - offsets, counts) + np.arange(int(counts.sum()))
+    sims = sentence_vectors[picked] @ query
+    best = np.zeros(len(counts), dtype=np.float32)
+    has = counts > 0
+    if has.any():
+        best[has] = np.maximum.reduceat(sims, offsets[has])
+    return SentenceScores(best, sims, picked, offsets, counts)
 
 
 def kind_penalties(kinds: list[str]) -> np.ndarray:

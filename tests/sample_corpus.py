@@ -143,7 +143,9 @@ class FakeEncoder:
     def __init__(self) -> None:
         self.texts: list[str] = []
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, progress: object = None
+    ) -> np.ndarray:
         self.texts += texts
         rows = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for i, text in enumerate(texts):

@@ -74,11 +74,11 @@ def observe(index: Path) -> str:
     searcher = Searcher.open(index)
     hits = searcher.search(SLEEP_EDIT_QUESTION, k=3).hits
     assert hits
-    sleep = [p.text for p in searcher.passages if p.article_id == "sleep"]
+    sleep = [p.text for p in searcher.index.passages if p.article_id == "sleep"]
     version = "new" if any("warm bath" in text for text in sleep) else "old"
     # The passages are exactly one build's, and only the new one can answer with the bath.
     assert sleep == SLEEP_PASSAGES[version]
-    assert {p.article_id for p in searcher.passages} == {"boundaries", "sleep", "money-talks"}
+    assert {p.article_id for p in searcher.index.passages} == {"boundaries", "sleep", "money-talks"}
     assert ("warm bath" in hits[0].passage.text) == (version == "new")
     return version
 
@@ -178,7 +178,7 @@ def test_searches_keep_answering_while_ingest_replaces_the_index(
     )
     texts = [VERSIONS["new"], VERSIONS["old"]]
     already_open = Searcher.open(index)
-    builds = {already_open.data.manifest["build_id"]}
+    builds = {already_open.index.manifest.build_id}
     proc = subprocess.Popen(
         [sys.executable, "-c", script, str(corpus), str(index), *texts],
         cwd=ROOT,
@@ -187,7 +187,7 @@ def test_searches_keep_answering_while_ingest_replaces_the_index(
     answered = 0
     while proc.poll() is None:
         fresh = Searcher.open(index)  # what every new CLI call or page start does
-        builds.add(fresh.data.manifest["build_id"])
+        builds.add(fresh.index.manifest.build_id)
         assert fresh.search(SLEEP_EDIT_QUESTION).hits
         assert already_open.search(SLEEP_EDIT_QUESTION).hits  # loaded before: unaffected
         answered += 1
