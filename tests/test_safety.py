@@ -18,6 +18,7 @@ from advice_search.safety import (
     is_crisis,
     rules_matching,
 )
+from advice_search.safety_rules import load_rules
 
 POSITIVES = [
     # self-harm and suicide
@@ -183,6 +184,19 @@ def test_each_rule_alone_catches_its_example(rule: Rule) -> None:
     """Without this rule its example would go unflagged: every rule earns its place."""
     assert rules_matching(rule.example) == (rule,)
     assert assess(rule.example).categories == (rule.category,)
+
+
+def test_the_rule_table_expands_nested_fragments_and_refuses_unknown_categories() -> None:
+    table = {
+        "idioms": "x",
+        "fragments": {"WHO": "(?:he|$PARTNER)", "PARTNER": "(?:wife|husband)"},
+        "rule": [{"category": "violence", "name": "n", "example": "e", "pattern": r"\b$WHO hit"}],
+    }
+    (rule,), _ = load_rules(table)
+    assert rule.pattern == r"\b(?:he|(?:wife|husband)) hit"
+    table["rule"][0]["category"] = "bad_mood"
+    with pytest.raises(ValueError, match="bad_mood"):
+        load_rules(table)
 
 
 def test_rules_have_unique_names_and_cover_every_category() -> None:
