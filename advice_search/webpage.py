@@ -183,6 +183,7 @@ def _is_host(name: str, url: str | None) -> bool:
     """Whether a "site name" is only the host name (trafilatura's last resort: a guess)."""
     host = (urlsplit(url).hostname or "") if url else ""
     bare = re.sub(r"^www\d*\.", "", host)
+    name = re.sub(r":\d+$", "", name)  # "example.org:8080"
     return name.lower() in (host, bare) or (
         "." in name and " " not in name and name.lower() in host
     )
