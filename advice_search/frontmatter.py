@@ -47,5 +47,7 @@ def render(metadata: Mapping[str, str | None], body: str) -> str:
         value = metadata[key]
         if value is not None and (text := clean_value(str(value))):
             lines.append(f"{key}: {quote(text)}")
+    if len(lines) == 1:  # nothing known: no block at all (the reader wants one field or more)
+        return body.strip() + "\n"
     lines.append("---")
     return "\n".join(lines) + "\n\n" + body.strip() + "\n"

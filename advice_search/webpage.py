@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 from . import boilerplate
 from .frontmatter import render
+from .pagebody import markdown_blocks, structure_markers
 from .pagedecode import PageDecodeError, decode_html
 
 MIN_WORDS = 40  # below this the "article" is a caption, a teaser or an empty app shell
@@ -30,7 +31,6 @@ FIELDS = ("title", "author", "site", "date", "url")
 _ARTICLE_TYPES = {"article", "blogposting", "newsarticle", "report", "scholarlyarticle"}
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—·•»-]\s+")
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(https?://[^\s>]+?)\s*-->", re.I)
-_BLOCK_TAGS = {"p", "head", "quote", "list", "item", "table", "row", "cell", "code"}
 _LAYOUT_BLOCKS = "self::h1 or self::h2 or self::h3 or self::p or self::ul or self::ol or self::form"
 
 
@@ -87,6 +87,7 @@ def extract(html: str, *, url: str | None = None) -> WebPage:
         raise PageError(f"cannot be read as HTML ({error})") from None
     stated = _stated_metadata(tree)
     _unwrap_layout_tables(tree)
+    structure = structure_markers(tree)
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -98,7 +99,9 @@ def extract(html: str, *, url: str | None = None) -> WebPage:
         include_formatting=False,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    blocks = _markdown_blocks(doc.body) if doc is not None and doc.body is not None else []
+    blocks = (
+        markdown_blocks(doc.body, structure) if doc is not None and doc.body is not None else []
+    )
     words = len(re.findall(r"\w+", " ".join(blocks)))
     if words < MIN_WORDS:
         raise PageError(_no_text_reason(tree, words))
@@ -112,7 +115,7 @@ def extract(html: str, *, url: str | None = None) -> WebPage:
         author=stated.get("author") or doc.author,
         site=site,
         date=doc.date or _posted_on(blocks[:6]),
-        url=_canonical(doc.url, url),
+        url=_canonical(stated.get("canonical") or doc.url, url),
     )
 
 
@@ -125,6 +128,12 @@ def _stated_metadata(tree: Any) -> dict[str, str]:
     titles = tree.xpath("//head/title")
     if titles:
         found["title_tag"] = " ".join(titles[0].text_content().split())
+    canonical = tree.xpath(
+        "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
+        " | //meta[@property='og:url']/@content"
+    )
+    if canonical and canonical[0].strip():
+        found["canonical"] = canonical[0].strip()
     candidates = [_json_ld_author(tree)]
     for xpath in (
         "//meta[@name='author']/@content",
@@ -263,62 +272,3 @@ def _no_text_reason(tree: Any, words: int) -> str:
         f"no article text found ({found} outside menus, banners and links); if the article "
         "is there, copy it into a .txt file and add that"
     )
-
-
-# ---------------------------------------------------------------- Markdown body
-
-
-def _markdown_blocks(body: Any) -> list[str]:
-    """trafilatura's article tree as plain Markdown blocks: paragraphs, headings, lists."""
-    for br in body.iter("lb"):
-        br.tail = " " + (br.tail or "")
-    blocks: list[str] = []
-    for element in body:
-        _block(element, blocks, depth=0)
-    return [b for b in blocks if b.strip()]
-
-
-def _block(element: Any, blocks: list[str], *, depth: int) -> None:
-    tag = element.tag
-    if tag == "head":
-        level = element.get("rend", "h2")[1:]
-        hashes = "#" * (int(level) if level.isdigit() and 1 < int(level) < 7 else 2)
-        blocks.append(f"{hashes} {_text(element)}")
-    elif tag == "list":
-        lines = []
-        _list(element, lines, depth=depth)
-        blocks.append("\n".join(lines))
-    elif tag == "table":
-        for row in element.iter("row"):
-            cells = [_text(cell) for cell in row if _text(cell)]
-            if cells:
-                blocks.append(" | ".join(cells))
-    elif tag != "graphic":
-        blocks.append(_text(element))
-
-
-def _list(element: Any, lines: list[str], *, depth: int) -> None:
-    ordered = element.get("rend") == "ol"
-    number = 0
-    for item in element:
-        if item.tag != "item":
-            continue
-        number += 1
-        marker = f"{number}." if ordered else "-"
-        text = _text(item, skip="list")
-        if text:
-            lines.append(f"{'   ' * depth}{marker} {text}")
-        for sub in item.iter("list"):
-            if sub.getparent() is item or sub.getparent().getparent() is item:
-                _list(sub, lines, depth=depth + 1)
-
-
-def _text(element: Any, *, skip: str | None = None) -> str:
-    """The element's text, whitespace collapsed; ``skip`` leaves out nested elements."""
-    parts = [element.text or ""]
-    for child in element:
-        if child.tag != skip:
-            inner = _text(child, skip=skip)
-            parts.append(f" {inner} " if child.tag in _BLOCK_TAGS else inner)
-        parts.append(child.tail or "")
-    return " ".join("".join(parts).split())
