@@ -7,6 +7,7 @@ errors exit 2. Nothing here ranks or reads files itself.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import textwrap
@@ -84,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--replace", action="store_true", help="update an article the library has already"
     )
     add.add_argument("--no-ingest", action="store_true", help="write corpus/ only; ingest later")
+    add.add_argument(
+        "--timeout", type=float, default=45.0, metavar="SECONDS",
+        help="give up on a web page after this long (45)",
+    )  # fmt: skip
     _add_paths(add)
     add.set_defaults(run=run_add)
 
@@ -198,13 +203,19 @@ def format_ingest_summary(report) -> str:  # noqa: ANN001 (IngestReport, importe
 
 
 def run_add(args: argparse.Namespace) -> int:
+    from .fetch import FetchSettings, fetch_page
     from .library import LibraryError, add
 
     corpus = args.corpus or paths.corpus_dir()
+    limit = max(0.1, args.timeout)
+    settings = FetchSettings(
+        connect_timeout=min(10.0, limit), read_timeout=min(15.0, limit), total_timeout=limit
+    )
     added, failed = [], 0
     for source in args.sources:
         try:
-            added.append(add(source, corpus, replace=args.replace))
+            fetcher = functools.partial(fetch_page, settings=settings)
+            added.append(add(source, corpus, replace=args.replace, fetcher=fetcher))
         except LibraryError as error:
             print(f"advice-search: {source}: {error}", file=sys.stderr)
             failed += 1

@@ -15,6 +15,7 @@ Errors are ``FetchError`` with one line a person can act on.
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import ssl
 import time
@@ -75,7 +76,9 @@ def check_web_address(url: str) -> str:
     if scheme not in ("http", "https"):
         what = f"{scheme}: addresses" if scheme else "addresses without http:// or https://"
         raise FetchError(f"only http:// and https:// pages can be added, not {what}")
-    if not parts.hostname or any(ord(ch) < 32 for ch in url):
+    if not re.fullmatch(r"[\w.-]+|[0-9a-fA-F:.]+", parts.hostname or "") or any(
+        ord(ch) < 32 for ch in url
+    ):
         raise FetchError(f"not a web address: {url!r}")
     try:
         host = parts.hostname.encode("idna").decode("ascii")
