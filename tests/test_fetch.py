@@ -79,7 +79,9 @@ def test_gzip_body_is_decompressed_within_the_size_limit(site: Site) -> None:
     )
     assert fetch_page(site.url("/z")).body == PAGE.encode()
     bomb = gzip.compress(b"<p>" + b"a" * 5_000_000)
-    site.routes["/bomb"] = Route(200, bomb, {"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    site.routes["/bomb"] = Route(
+        200, bomb, {"Content-Type": "text/html", "Content-Encoding": "gzip"}
+    )
     with pytest.raises(FetchError, match="larger than 0.2 MB"):
         fetch_page(site.url("/bomb"), QUICK)
 
@@ -96,7 +98,9 @@ def test_non_html_body_is_not_downloaded(site: Site) -> None:
     site.routes["/doc.pdf"] = Route(
         200, b"%PDF-1.7" + b"x" * 100_000, {"Content-Type": "application/pdf"}
     )
-    with pytest.raises(FetchError, match=r"not a web page \(the server says it is application/pdf\)"):
+    with pytest.raises(
+        FetchError, match=r"not a web page \(the server says it is application/pdf\)"
+    ):
         fetch_page(site.url("/doc.pdf"))
 
 
@@ -125,7 +129,10 @@ def test_trickling_server_hits_the_overall_deadline(site: Site) -> None:
     [
         (404, r"page not found \(HTTP 404 Not Found\); check the address"),
         (410, r"page not found \(HTTP 410 Gone\)"),
-        (403, r"refuses to give this page to a program \(HTTP 403 Forbidden\); open it in a browser"),
+        (
+            403,
+            r"refuses to give this page to a program \(HTTP 403 Forbidden\); open it in a browser",
+        ),
         (429, r"asks to slow down"),
         (500, r"failed to send the page \(HTTP 500 Internal Server Error\); try again later"),
         (204, r"answered HTTP 204 No Content instead of a page"),
@@ -156,7 +163,9 @@ def test_redirect_loop_and_too_many_redirects(site: Site) -> None:
 def test_redirect_to_another_kind_of_address_is_never_followed(
     site: Site, location: str, scheme: str
 ) -> None:
-    with pytest.raises(FetchError, match=f"redirects to a {scheme}: address, which is never followed"):
+    with pytest.raises(
+        FetchError, match=f"redirects to a {scheme}: address, which is never followed"
+    ):
         fetch_page(site.redirect("/a", location))
 
 

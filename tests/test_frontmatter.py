@@ -23,7 +23,7 @@ AWKWARD = [
     "1e3",
     ".inf",
     "Why: a #hashtag isn't a comment",
-    'She said "go" and he said \'no\'',
+    "She said \"go\" and he said 'no'",
     "back\\slash \\n not a newline",
     "- looks like a list",
     "? looks like a key",

@@ -92,7 +92,10 @@ def test_no_canonical_falls_back_to_where_the_page_was_found() -> None:
 
 def test_a_canonical_pointing_at_the_home_page_is_ignored() -> None:
     html = SHELLS["wordpress"](ARTICLE).replace(ARTICLE.url, "https://harbour.example/")
-    assert extract(html, url="https://harbour.example/blog/x/").url == "https://harbour.example/blog/x/"
+    assert (
+        extract(html, url="https://harbour.example/blog/x/").url
+        == "https://harbour.example/blog/x/"
+    )
 
 
 def test_relative_canonical_is_made_absolute() -> None:

@@ -38,7 +38,9 @@ class Site:
 
     def page(self, path: str, html: str | bytes, **headers: str) -> str:
         body = html.encode() if isinstance(html, str) else html
-        self.routes[path] = Route(200, body, {"Content-Type": "text/html; charset=utf-8", **headers})
+        self.routes[path] = Route(
+            200, body, {"Content-Type": "text/html; charset=utf-8", **headers}
+        )
         return self.url(path)
 
     def redirect(self, path: str, location: str, status: int = 302) -> str:
