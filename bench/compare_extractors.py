@@ -24,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from advice_search.text import normalise  # noqa: E402
 from tests.web_pages import FURNITURE, SHELLS, PageArticle, article_from_markdown  # noqa: E402
@@ -99,7 +100,7 @@ EXTRACTORS: dict[str, Extractor] = {
 }
 
 
-def pages() -> list[tuple[str, PageArticle, str]]:
+def pages(shells: dict[str, Callable[[PageArticle], str]]) -> list[tuple[str, PageArticle, str]]:
     """(shell, article, html) for every corpus article in every shell."""
     out = []
     for i, path in enumerate(sorted((ROOT / "corpus").glob("*.md"))):
@@ -110,7 +111,7 @@ def pages() -> list[tuple[str, PageArticle, str]]:
             site=SITES[i % len(SITES)],
             url=f"https://blog{i}.example/posts/{path.stem}/",
         )
-        out += [(name, article, shell(article)) for name, shell in SHELLS.items()]
+        out += [(name, article, shell(article)) for name, shell in shells.items()]
     return out
 
 
@@ -146,12 +147,21 @@ def score(extractor: Extractor, corpus: list[tuple[str, PageArticle, str]]) -> d
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ours", action="store_true", help="also score advice_search.webpage")
+    parser.add_argument(
+        "--heldout", action="store_true", help="the shells of bench/heldout_pages.py instead"
+    )
     args = parser.parse_args()
-    corpus = pages()
+    if args.heldout:
+        from heldout_pages import HELDOUT
+
+        shells_used = HELDOUT
+    else:
+        shells_used = SHELLS
+    corpus = pages(shells_used)
     extractors = dict(EXTRACTORS)
     if args.ours:
         extractors["advice_search.webpage (chosen)"] = run_webpage
-    shells = list(SHELLS)
+    shells = list(shells_used)
     print(f"{len(corpus)} pages: {len(corpus) // len(shells)} articles x {len(shells)} shells\n")
     print("| extractor | recall | precision | pages with furniture | " + " | ".join(FIELDS) + " | "
           + " | ".join(f"F1 {s}" for s in shells) + " | ms/page |")  # fmt: skip
