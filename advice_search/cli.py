@@ -7,6 +7,7 @@ errors exit 2. Nothing here ranks or reads files itself.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import textwrap
@@ -76,6 +77,32 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--ablation", action="store_true", help="each ranking stage on/off")
     _add_paths(evaluate)
     evaluate.set_defaults(run=run_eval)
+    add = sub.add_parser(
+        "add", help="add articles: web addresses, saved .html pages, .md or .txt files"
+    )
+    add.add_argument("sources", nargs="+", metavar="SOURCE", help="a URL or a file")
+    add.add_argument(
+        "--replace", action="store_true", help="update an article the library has already"
+    )
+    add.add_argument("--no-ingest", action="store_true", help="write corpus/ only; ingest later")
+    add.add_argument(
+        "--timeout", type=float, default=45.0, metavar="SECONDS",
+        help="give up on a web page after this long (45)",
+    )  # fmt: skip
+    _add_paths(add)
+    add.set_defaults(run=run_add)
+
+    listing = sub.add_parser("list", help="the articles of the library")
+    listing.add_argument("--json", action="store_true", help="one JSON object a line")
+    _add_paths(listing)
+    listing.set_defaults(run=run_list)
+
+    remove = sub.add_parser("remove", help="remove an article from the library")
+    remove.add_argument("article", help="its name as `list` shows it, its file or its URL")
+    remove.add_argument("--no-ingest", action="store_true", help="leave the index as it is")
+    _add_paths(remove)
+    remove.set_defaults(run=run_remove)
+
     return parser
 
 
@@ -160,6 +187,105 @@ def format_ingest_summary(report) -> str:  # noqa: ANN001 (IngestReport, importe
         lines += [f"    {s.path}: {s.reason}" for s in report.skipped]
     lines += [f"  note      {note}" for note in report.notes]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- add, list, remove
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from .fetch import FetchSettings, fetch_page
+    from .library import LibraryError, add
+
+    corpus = args.corpus or paths.corpus_dir()
+    limit = max(0.1, args.timeout)
+    settings = FetchSettings(
+        connect_timeout=min(10.0, limit), read_timeout=min(15.0, limit), total_timeout=limit
+    )
+    added, failed = [], 0
+    for source in args.sources:
+        try:
+            fetcher = functools.partial(fetch_page, settings=settings)
+            added.append(add(source, corpus, replace=args.replace, fetcher=fetcher))
+        except LibraryError as error:
+            print(f"advice-search: {source}: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        print(format_added(added[-1], corpus))
+    if added:
+        _ingest_after_change(corpus, args.index, skip=args.no_ingest)
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def format_added(added, corpus: Path) -> str:  # noqa: ANN001 (library.Added)
+    article = added.candidate.article
+    verb = f"Replaced {corpus / added.replaced} with" if added.replaced else "Added"
+    lines = [f"{verb} {corpus / added.path}: {article.title}"]
+    lines += [
+        f"  {name:<8} {value}"
+        for name in ("author", "site", "date", "url")
+        if (value := getattr(article, name))
+    ]
+    if added.candidate.missing:
+        lines.append(
+            f"  missing  {', '.join(added.candidate.missing)} (not stated by the source; add "
+            "them to the file's front matter if you know them)"
+        )
+    lines += [f"  note     {note}" for note in added.candidate.notes]
+    return "\n".join(lines)
+
+
+def _ingest_after_change(corpus: Path, index: Path | None, *, skip: bool) -> None:
+    from .builder import IngestError, ingest
+    from .store import IndexUnavailable, IngestLocked
+
+    if skip:
+        print("The index is unchanged: run `advice-search ingest` to update it.")
+        return
+    bar = _ProgressBar()
+    try:
+        report = ingest(corpus, index or paths.index_dir(), progress=bar)
+    except (IngestError, IngestLocked, IndexUnavailable) as error:
+        raise CliError(f"corpus/ changed, but the index was not updated: {error}") from None
+    finally:
+        bar.close()
+    print(format_ingest_summary(report))
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from .library import entries
+
+    found, skipped = entries(args.corpus or paths.corpus_dir(), args.index or paths.index_dir())
+    for entry in found:
+        a = entry.article
+        if args.json:
+            fields = ("title", "author", "site", "date", "url", "path")
+            row = {"article": a.article_id, **{f: getattr(a, f) for f in fields}}
+            print(json.dumps({**row, "passages": entry.passages}, ensure_ascii=False))
+            continue
+        passages = "not indexed yet" if entry.passages is None else f"{entry.passages} passages"
+        print(f"{a.article_id}  {a.title}")
+        print(f"    {' · '.join(x for x in (a.author, a.site, a.date, passages) if x)}")
+        print(f"    {a.path}" + (f"  {a.url}" if a.url else ""))
+    if not args.json:
+        print(
+            f"{len(found)} article(s)" + (f", {len(skipped)} file(s) skipped:" if skipped else "")
+        )
+        for s in skipped:
+            print(f"    {s.path}: {s.reason}")
+    return EXIT_OK
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    from .library import LibraryError, remove
+
+    corpus = args.corpus or paths.corpus_dir()
+    try:
+        path = remove(corpus, args.article)
+    except LibraryError as error:
+        raise CliError(str(error)) from None
+    print(f"Removed {corpus / path}")
+    _ingest_after_change(corpus, args.index, skip=args.no_ingest)
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------- search
