@@ -1,4 +1,5 @@
-"""The ``advice-search`` command: parses arguments, calls the package, formats output.
+"""The ``advice-search`` command: parses arguments, calls the package, prints the result
+(as JSON, or as the plain text of ``terminal``).
 
 Expected problems (no index, bad question, bad file) print one line and exit 1; usage
 errors exit 2. Nothing here ranks or reads files itself.
@@ -10,12 +11,11 @@ import argparse
 import functools
 import json
 import sys
-import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from . import paths
+from . import paths, terminal
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -130,7 +130,7 @@ def run_ingest(args: argparse.Namespace) -> int:
 
     corpus = args.corpus or paths.corpus_dir()
     index = args.index or paths.index_dir()
-    bar = None if args.quiet or args.json else _ProgressBar()
+    bar = None if args.quiet or args.json else terminal.ProgressBar()
     try:
         report = ingest(corpus, index, strict=args.strict, wait=args.wait, progress=bar)
     except (IngestError, IngestLocked, IndexUnavailable) as error:
@@ -141,52 +141,8 @@ def run_ingest(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(describe(report), ensure_ascii=False))
         return EXIT_OK
-    print(format_ingest_summary(report))
+    print(terminal.ingest_summary(report))
     return EXIT_OK
-
-
-class _ProgressBar:
-    """tqdm, created on the first update so a no-change run prints no bar."""
-
-    def __init__(self) -> None:
-        self.bar = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="text", desc="Embedding", file=sys.stderr)
-        self.bar.update(done - self.bar.n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def format_ingest_summary(report) -> str:  # noqa: ANN001 (IngestReport, imported lazily)
-    lines = []
-    if report.wrote_build:
-        lines.append(f"Index updated in {report.seconds:.1f} s: {report.index_path}")
-    else:
-        lines.append(f"Index is up to date ({report.seconds:.1f} s): {report.index_path}")
-    lines.append(
-        f"  articles  {report.articles}\n"
-        f"  passages  {report.passages}  ({report.embedded} embedded, {report.reused} reused)"
-    )
-    if report.full_rebuild_reason:
-        lines.append(f"  rebuilt everything: {report.full_rebuild_reason}")
-    for label, ids in (
-        ("new", report.added),
-        ("edited", report.changed),
-        ("removed", report.deleted),
-    ):
-        if ids:
-            lines.append(f"  {label:<9} {', '.join(ids)}")
-    if report.skipped:
-        lines.append(f"  skipped   {len(report.skipped)} file(s):")
-        lines += [f"    {s.path}: {s.reason}" for s in report.skipped]
-    lines += [f"  note      {note}" for note in report.notes]
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- add, list, remove
@@ -210,28 +166,10 @@ def run_add(args: argparse.Namespace) -> int:
             print(f"advice-search: {source}: {error}", file=sys.stderr)
             failed += 1
             continue
-        print(format_added(added[-1], corpus))
+        print(terminal.added_summary(added[-1], corpus))
     if added:
         _ingest_after_change(corpus, args.index, skip=args.no_ingest)
     return EXIT_ERROR if failed else EXIT_OK
-
-
-def format_added(added, corpus: Path) -> str:  # noqa: ANN001 (library.Added)
-    article = added.candidate.article
-    verb = f"Replaced {corpus / added.replaced} with" if added.replaced else "Added"
-    lines = [f"{verb} {corpus / added.path}: {article.title}"]
-    lines += [
-        f"  {name:<8} {value}"
-        for name in ("author", "site", "date", "url")
-        if (value := getattr(article, name))
-    ]
-    if added.candidate.missing:
-        lines.append(
-            f"  missing  {', '.join(added.candidate.missing)} (not stated by the source; add "
-            "them to the file's front matter if you know them)"
-        )
-    lines += [f"  note     {note}" for note in added.candidate.notes]
-    return "\n".join(lines)
 
 
 def _ingest_after_change(corpus: Path, index: Path | None, *, skip: bool) -> None:
@@ -241,37 +179,25 @@ def _ingest_after_change(corpus: Path, index: Path | None, *, skip: bool) -> Non
     if skip:
         print("The index is unchanged: run `advice-search ingest` to update it.")
         return
-    bar = _ProgressBar()
+    bar = terminal.ProgressBar()
     try:
         report = ingest(corpus, index or paths.index_dir(), progress=bar)
     except (IngestError, IngestLocked, IndexUnavailable) as error:
         raise CliError(f"corpus/ changed, but the index was not updated: {error}") from None
     finally:
         bar.close()
-    print(format_ingest_summary(report))
+    print(terminal.ingest_summary(report))
 
 
 def run_list(args: argparse.Namespace) -> int:
     from .library import entries
 
     found, skipped = entries(args.corpus or paths.corpus_dir(), args.index or paths.index_dir())
-    for entry in found:
-        a = entry.article
-        if args.json:
-            fields = ("title", "author", "site", "date", "url", "path")
-            row = {"article": a.article_id, **{f: getattr(a, f) for f in fields}}
-            print(json.dumps({**row, "passages": entry.passages}, ensure_ascii=False))
-            continue
-        passages = "not indexed yet" if entry.passages is None else f"{entry.passages} passages"
-        print(f"{a.article_id}  {a.title}")
-        print(f"    {' · '.join(x for x in (a.author, a.site, a.date, passages) if x)}")
-        print(f"    {a.path}" + (f"  {a.url}" if a.url else ""))
-    if not args.json:
-        print(
-            f"{len(found)} article(s)" + (f", {len(skipped)} file(s) skipped:" if skipped else "")
-        )
-        for s in skipped:
-            print(f"    {s.path}: {s.reason}")
+    if args.json:
+        for entry in found:
+            print(json.dumps(terminal.library_row(entry), ensure_ascii=False))
+    else:
+        print(terminal.library_listing(found, skipped))
     return EXIT_OK
 
 
@@ -327,7 +253,7 @@ def run_search(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
-        print(format_result(result))
+        print(terminal.search_result(result))
     return EXIT_OK
 
 
@@ -364,33 +290,6 @@ def _read_queries(source: str) -> Iterator[tuple[str | None, str]]:
                     ) from None
             else:
                 yield None, text
-
-
-def format_result(result) -> str:  # noqa: ANN001 (SearchResult)
-    from .messages import attribution, help_panel
-
-    out: list[str] = []
-    if result.crisis:
-        panel = help_panel()
-        out.append(panel.headline)
-        out += [f"  {line}" for line in panel.resources]
-        out += [f"  {panel.elsewhere}", ""]
-    out += list(result.notices)
-    if not result.hits:
-        out.append("No passages found.")
-        return "\n".join(out)
-    if not result.confident:
-        out.append("Nothing in the library answers this well. The closest passages we have:\n")
-    for hit in result.hits:
-        out.append(f"{hit.rank}. {hit.article.title}  [{hit.score:.2f}]")
-        if credit := attribution(hit.article):
-            out.append(f"   {credit}")
-        if hit.passage.section:
-            out.append(f"   § {hit.passage.section}")
-        body = " ".join(hit.passage.text.split())
-        out.append(textwrap.fill(body, width=88, initial_indent="   ", subsequent_indent="   "))
-        out.append("")
-    return "\n".join(out).rstrip()
 
 
 # ---------------------------------------------------------------- eval
