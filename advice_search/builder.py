@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import boilerplate, chunking, corpus, records, text, vectors
+from . import vectors
 from .chunking import ChunkSettings
 from .corpus import (
     CorpusError,
@@ -263,11 +263,13 @@ def _known_articles(
 
 
 def reader_fingerprint() -> str:
-    """sha256 of the code that turns a file into passages: a build made by other code is not
-    trusted to hold what this code would read (its files are read and chunked again)."""
+    """sha256 of this package's code: a build made by other code (another version, which
+    may clean or chunk articles differently) is not trusted to hold what this code would
+    read from a file, so its files are read and chunked again (vectors are still reused for
+    passages whose text is unchanged)."""
     digest = hashlib.sha256()
-    for module in (corpus, boilerplate, text, chunking, records):
-        digest.update(Path(module.__file__ or "").read_bytes())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + source.read_bytes())
     return digest.hexdigest()
 
 

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import Stemmer
 
+from .text import normalise
+
 _STEMMER = Stemmer.Stemmer("english")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 # A short English list without the words that carry the meaning of a question here:
@@ -66,8 +68,8 @@ ARRAYS = ("indptr", "docs", "tf", "weights", "doc_len", "term_best")
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased, stemmed word tokens of ``text`` (stop words removed)."""
-    words = [w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]
+    """Normalised, stemmed word tokens of ``text`` (stop words removed)."""
+    words = [w for w in _TOKEN.findall(normalise(text)) if w not in STOPWORDS]
     return _STEMMER.stemWords(words)
 
 
