@@ -26,8 +26,7 @@ from .corpus import (
     CorpusError,
     CorpusLoad,
     Skipped,
-    corpus_files,
-    file_signature,
+    corpus_signatures,
     load_corpus,
     slugify,
 )
@@ -227,15 +226,12 @@ def _signatures(corpus_dir: Path) -> dict[str, tuple[int, int]]:
     """(size, mtime_ns) of every corpus file, taken *before* the files are read: a file
     written after this moment will look changed next time, never unchanged."""
     now = time.time_ns()
-    signatures = {}
     if not corpus_dir.is_dir():
-        return signatures
-    for path in corpus_files(corpus_dir):
-        signature = file_signature(path)
-        if signature is not None:
-            mtime = signature["mtime_ns"] if now - signature["mtime_ns"] > RACY_NS else -1
-            signatures[path.relative_to(corpus_dir).as_posix()] = (signature["size"], mtime)
-    return signatures
+        return {}
+    return {
+        rel: (size, mtime if now - mtime > RACY_NS else -1)
+        for rel, (size, mtime) in corpus_signatures(corpus_dir).items()
+    }
 
 
 def _known_articles(

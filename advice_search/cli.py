@@ -11,7 +11,8 @@ import argparse
 import functools
 import json
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -102,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("--no-ingest", action="store_true", help="leave the index as it is")
     _add_paths(remove)
     remove.set_defaults(run=run_remove)
+
+    verify = sub.add_parser(
+        "verify", help="check every byte of the index against its checksums (loading samples)"
+    )
+    _add_paths(verify)
+    verify.set_defaults(run=run_verify)
 
     return parser
 
@@ -214,6 +221,20 @@ def run_remove(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_verify(args: argparse.Namespace) -> int:
+    from .index import SearchIndex
+    from .store import IndexUnavailable
+
+    try:
+        index = SearchIndex.open(args.index or paths.index_dir(), full_check=True)
+    except IndexUnavailable as error:
+        raise CliError(str(error)) from None
+    assert index.manifest is not None
+    size = sum(record.size for record in index.manifest.files.values())
+    print(f"Index intact: {index.path} ({len(index.manifest.files)} files, {size:,} bytes checked)")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- search
 
 
@@ -234,9 +255,10 @@ def run_search(args: argparse.Namespace) -> int:
         raise CliError("give one question (\"advice-search search '...'\") or --queries FILE")
     if args.queries and not args.json:
         raise CliError("--queries prints one JSON object a line: add --json")
+    warn_if_stale = _stale_check(args.index, args.corpus)  # runs while the index loads
     searcher = open_searcher(args.index)
-    _warn_if_stale(searcher, args.corpus)
     if args.queries:
+        warn_if_stale()
         for qid, question in _read_queries(args.queries):
             try:
                 payload = searcher.search(question, k=args.k).to_json()
@@ -251,18 +273,40 @@ def run_search(args: argparse.Namespace) -> int:
     except QueryError as error:
         raise CliError(str(error)) from None
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False))
+        print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
     else:
-        print(terminal.search_result(result))
+        print(terminal.search_result(result), flush=True)
+    warn_if_stale()
     return EXIT_OK
 
 
-def _warn_if_stale(searcher, corpus: Path | None) -> None:  # noqa: ANN001
+def _stale_check(index: Path | None, corpus: Path | None) -> Callable[[], None]:
+    """Compare the corpus with the build in use, in a background thread (listing a corpus of
+    a hundred thousand files takes a while); the function returned waits for it and prints
+    the warning, if any. Problems with the index itself are left to opening it."""
+    from .manifest import Manifest
     from .messages import stale_warning
+    from .staleness import CorpusStatus, corpus_status
+    from .store import IndexUnavailable, Store
 
-    status = searcher.corpus_status(corpus or paths.corpus_dir())
-    if status.stale:
-        print(f"advice-search: warning: {stale_warning(status)}", file=sys.stderr)
+    found: list[CorpusStatus] = []
+
+    def check() -> None:
+        try:
+            manifest = Manifest.read(Store(index or paths.index_dir()).current())
+            found.append(corpus_status(manifest, corpus or paths.corpus_dir()))
+        except (IndexUnavailable, OSError, ValueError):
+            pass
+
+    thread = threading.Thread(target=check, name="stale-check", daemon=True)
+    thread.start()
+
+    def warn() -> None:
+        thread.join()
+        if found and found[0].stale:
+            print(f"advice-search: warning: {stale_warning(found[0])}", file=sys.stderr)
+
+    return warn
 
 
 def _read_queries(source: str) -> Iterator[tuple[str | None, str]]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +64,7 @@ STOPWORDS = frozenset(
 )
 PARAMS = {"k1": 1.2, "b": 0.75, "method": "lucene"}
 ARRAYS = ("indptr", "docs", "tf", "weights", "doc_len", "term_best")
+TOKENIZE_BLOCK = 20_000  # passages whose (term, count) pairs are gathered at a time
 
 
 def tokenize(text: str) -> list[str]:
@@ -132,16 +132,21 @@ class Lexical:
         n = len(texts)
         reuse = np.full(n, -1, np.int64) if reuse is None else np.asarray(reuse, np.int64)
         vocab: dict[str, int] = dict(previous.vocab) if previous is not None else {}
-        terms, docs, counts = [], [], []
         doc_len = np.zeros(n, np.int64)
-        for i in np.flatnonzero(reuse < 0):
-            tokens = tokenize(texts[i] or "") or [""]  # as bm25s: an empty passage has length 1
-            doc_len[i] = len(tokens)
-            for token, count in Counter(tokens).items():
-                terms.append(vocab.setdefault(token, len(vocab)))
-                docs.append(i)
-                counts.append(count)
-        parts = [(np.array(terms, np.int64), np.array(docs, np.int64), np.array(counts, np.int64))]
+        parts = []
+        fresh = np.flatnonzero(reuse < 0)
+        for start in range(0, len(fresh), TOKENIZE_BLOCK):
+            rows = fresh[start : start + TOKENIZE_BLOCK]
+            ids: list[int] = []
+            for i in rows:
+                tokens = tokenize(texts[i] or "") or [""]  # as bm25s: an empty one has length 1
+                doc_len[i] = len(tokens)
+                ids += [vocab.setdefault(token, len(vocab)) for token in tokens]
+            owner = np.repeat(rows, doc_len[rows])
+            pairs, counts = np.unique(
+                owner * (1 << 32) + np.array(ids, np.int64), return_counts=True
+            )
+            parts.append((pairs & 0xFFFFFFFF, pairs >> 32, counts))
         if previous is not None and (reuse >= 0).any():
             new_row = np.full(previous.n_docs, -1, np.int64)
             new_row[reuse[reuse >= 0]] = np.flatnonzero(reuse >= 0)
@@ -150,6 +155,7 @@ class Lexical:
             moved = new_row[previous.docs]
             kept = moved >= 0
             parts.append((term_of[kept], moved[kept], np.asarray(previous.tf)[kept]))
+        parts = parts or [(np.zeros(0, np.int64),) * 3]
         term = np.concatenate([p[0] for p in parts])
         doc = np.concatenate([p[1] for p in parts])
         tf = np.concatenate([p[2] for p in parts])

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .corpus import corpus_files, file_signature
+from .corpus import corpus_signatures
 from .manifest import Manifest
 from .sources import SourceFile, SourceTable
 
@@ -49,20 +49,21 @@ def corpus_status(manifest: Manifest, corpus_dir: Path) -> CorpusStatus:
     if not corpus_dir.is_dir():
         return CorpusStatus(deleted=tuple(sorted(recorded)))
     added, changed = [], []
-    present = set()
     known_hashes: set[str] | None = None
-    for path in corpus_files(corpus_dir):
-        rel = path.relative_to(corpus_dir).as_posix()
-        present.add(rel)
-        signature = file_signature(path)
+    present = corpus_signatures(corpus_dir)
+    for rel, signature in present.items():
         if rel in skipped:
-            if signature != skipped[rel]:
+            recorded_skip = skipped[rel]
+            if recorded_skip is None or signature != (
+                recorded_skip["size"],
+                recorded_skip["mtime_ns"],
+            ):
                 changed.append(rel)
             continue
         record = recorded.get(rel)
-        if record and signature and (signature["size"], signature["mtime_ns"]) == record[:2]:
+        if record and signature == record[:2]:
             continue
-        digest = _content_hash(path)
+        digest = _content_hash(corpus_dir / rel)
         if record is None:
             # A duplicate of an indexed article under another name changes nothing.
             if known_hashes is None:
@@ -71,8 +72,8 @@ def corpus_status(manifest: Manifest, corpus_dir: Path) -> CorpusStatus:
                 added.append(rel)
         elif record[2] != digest:
             changed.append(rel)
-    deleted = sorted(set(recorded) - present)
-    return CorpusStatus(tuple(added), tuple(changed), tuple(deleted))
+    deleted = sorted(recorded.keys() - present.keys())
+    return CorpusStatus(tuple(sorted(added)), tuple(sorted(changed)), tuple(deleted))
 
 
 def _recorded(sources: Sequence[SourceFile]) -> dict[str, tuple[int, int, str]]:
