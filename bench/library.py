@@ -69,7 +69,9 @@ class Library:
                 if passage.section:
                     headings.add(passage.section)
                 if passage.kind == "advice":
-                    paragraphs.append(tuple(passage.text[a:b] for a, b in sentence_spans(passage.text)))
+                    paragraphs.append(
+                        tuple(passage.text[a:b] for a, b in sentence_spans(passage.text))
+                    )
         return cls(
             tuple(data["topics"]),
             data["shared"],
@@ -119,7 +121,8 @@ def article_text(library: Library, seed: int, index: int) -> tuple[str, str]:
 
     if topic:
         title = _SLOT.sub(
-            lambda m: _slot(rng, slots, m[1], author, site, topic).title(), rng.choice(topic["titles"])
+            lambda m: _slot(rng, slots, m[1], author, site, topic).title(),
+            rng.choice(topic["titles"]),
         )
     else:
         title = _relationship_title(rng, library)
@@ -151,7 +154,9 @@ def article_text(library: Library, seed: int, index: int) -> tuple[str, str]:
     if rng.random() < 0.9:
         front.append(f'site: "{_yaml(site)}"')
     if rng.random() < 0.7:
-        front.append(f"date: {2015 + rng.randrange(11)}-{1 + rng.randrange(12):02d}-{1 + rng.randrange(28):02d}")
+        front.append(
+            f"date: {2015 + rng.randrange(11)}-{1 + rng.randrange(12):02d}-{1 + rng.randrange(28):02d}"
+        )
     slug = slugify(title)[:60]
     if rng.random() < 0.5:
         front.append(f'url: "https://www.{slugify(site)}.com/{slug}"')
@@ -160,7 +165,9 @@ def article_text(library: Library, seed: int, index: int) -> tuple[str, str]:
     return f"{folder}/{index:07d}-{slug}.md", text
 
 
-def _slot(rng: random.Random, slots: dict, name: str, author: str, site: str, topic: dict | None) -> str:
+def _slot(
+    rng: random.Random, slots: dict, name: str, author: str, site: str, topic: dict | None
+) -> str:
     if name == "author":
         return author
     if name == "site":
@@ -190,7 +197,9 @@ def _yaml(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def iter_articles(library: Library, seed: int, *, with_seeds: bool = True) -> Iterator[tuple[str, str]]:
+def iter_articles(
+    library: Library, seed: int, *, with_seeds: bool = True
+) -> Iterator[tuple[str, str]]:
     """The seed articles, then generated articles 0, 1, 2... for ever."""
     if with_seeds:
         for name, text in library.seed_files:
@@ -317,6 +326,8 @@ class DerivedEncoder:
             if row is not None:
                 out[i] = self.bank.sentence_vectors[row]
                 continue
-            ids = [self.bank.words[w] for w in _WORD.findall(sentence.lower()) if w in self.bank.words]
+            ids = [
+                self.bank.words[w] for w in _WORD.findall(sentence.lower()) if w in self.bank.words
+            ]
             out[i] = self.bank.word_vectors[ids].sum(axis=0) if ids else self._noise[i % 4096]
         return normalise_rows(out)

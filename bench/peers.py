@@ -33,8 +33,14 @@ def with_txtai(texts: list[str], model: str, out: Path) -> None:
 
 def with_haystack(texts: list[str], model: str, out: Path) -> None:
     from haystack import Document
-    from haystack.components.embedders import SentenceTransformersDocumentEmbedder
     from haystack.document_stores.in_memory import InMemoryDocumentStore
+
+    try:  # Haystack 3 moved it to the sentence-transformers-haystack integration
+        from haystack_integrations.components.embedders.sentence_transformers import (
+            SentenceTransformersDocumentEmbedder,
+        )
+    except ImportError:
+        from haystack.components.embedders import SentenceTransformersDocumentEmbedder
 
     embedder = SentenceTransformersDocumentEmbedder(model=model, progress_bar=False)
     embedder.warm_up()

@@ -41,9 +41,13 @@ def make_filters(searcher: Searcher, count: int, seed: int) -> list[tuple[str, F
     for i in range(count):
         kind = kinds[i % len(kinds)]
         row = rng.randrange(len(catalogue))
-        site = catalogue.sites[catalogue.site_codes[row]] if catalogue.site_codes[row] >= 0 else None
+        site = (
+            catalogue.sites[catalogue.site_codes[row]] if catalogue.site_codes[row] >= 0 else None
+        )
         author = (
-            catalogue.authors[catalogue.author_codes[row]] if catalogue.author_codes[row] >= 0 else None
+            catalogue.authors[catalogue.author_codes[row]]
+            if catalogue.author_codes[row] >= 0
+            else None
         )
         if kind == "article" or (kind != "article" and not (site or author)):
             chosen.append(("article", Filters(articles=frozenset({catalogue.ids[row]}))))
@@ -103,7 +107,11 @@ def agreement(a: Searcher, b: Searcher, questions: list[str], filters=None) -> d
             continue
         overlaps.append(len(set(left) & set(right)) / len(right))
         firsts.append(float(left[:1] == right[:1]))
-    return {"top10_overlap": float(np.mean(overlaps)), "same_first": float(np.mean(firsts)), "questions": len(overlaps)}
+    return {
+        "top10_overlap": float(np.mean(overlaps)),
+        "same_first": float(np.mean(firsts)),
+        "questions": len(overlaps),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,7 +142,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     index = searcher.index
     allowed = [
-        int(np.count_nonzero(index.catalogue.mask(articles=f.articles, authors=f.authors, sites=f.sites)[index.passage_article]))
+        int(
+            np.count_nonzero(
+                index.catalogue.mask(articles=f.articles, authors=f.authors, sites=f.sites)[
+                    index.passage_article
+                ]
+            )
+        )
         for _, f in filters
     ]
     result = {

@@ -28,7 +28,6 @@ import json
 import math
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -62,7 +61,9 @@ def log(message: str) -> None:
     print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
-def run(argv: Sequence[str], *, env: dict[str, str] | None = None, timeout: float = 7200) -> tuple[float, str, str]:
+def run(
+    argv: Sequence[str], *, env: dict[str, str] | None = None, timeout: float = 7200
+) -> tuple[float, str, str]:
     """Wall seconds, stdout and stderr of a command (raises if it fails)."""
     start = time.perf_counter()
     done = subprocess.run(
@@ -115,16 +116,26 @@ def query_part(args: argparse.Namespace, library: Library, bank: VectorBank, res
             row["write_s"] = time.perf_counter() - start
             log(f"query {size}: ingest with derived vectors")
             start = time.perf_counter()
-            report = ingest(corpus, index, encoder=DerivedEncoder(bank))
+            ingest(corpus, index, encoder=DerivedEncoder(bank))
             row["ingest_derived_s"] = time.perf_counter() - start
         row["disk_bytes"] = build_size_on_disk(index)
         log(f"query {size}: cold answers")
-        argv = cli("search", "--json", COLD_QUESTION, "--index", str(index), "--corpus", str(corpus))
+        argv = cli(
+            "search", "--json", COLD_QUESTION, "--index", str(index), "--corpus", str(corpus)
+        )
         _, out, err = run(argv)  # the first run pays for cold file caches
         assert json.loads(out)["results"] and "warning" not in err, err
         row["cold_s"] = [run(argv)[0] for _ in range(5)]
         log(f"query {size}: probe (memory, warm latency, agreement)")
-        probe = [sys.executable, "-m", "bench.probe", "--index", str(index), "--questions", str(question_file)]
+        probe = [
+            sys.executable,
+            "-m",
+            "bench.probe",
+            "--index",
+            str(index),
+            "--questions",
+            str(question_file),
+        ]
         _, out, _ = run([*probe, "--exact"] if args.exact else probe)
         row.update(json.loads(out))
         row["load_average"] = os.getloadavg()
@@ -143,7 +154,9 @@ def ingest_part(args: argparse.Namespace, library: Library, results: dict, model
         write_library(library, corpus, seed=args.seed + 1, articles=count)
         row: dict = {"articles": count, "load_average_start": os.getloadavg()}
         for label, extra_env in (("new", {}), ("baseline", {"PYTHONPATH": str(args.baseline)})):
-            if label == "baseline" and (args.baseline is None or count not in args.baseline_articles):
+            if label == "baseline" and (
+                args.baseline is None or count not in args.baseline_articles
+            ):
                 continue
             index = args.workdir / f"ingest-index-{count}-{label}"
             shutil.rmtree(index, ignore_errors=True)
@@ -193,7 +206,9 @@ def seeds_part(args: argparse.Namespace, results: dict) -> None:
         shutil.rmtree(work, ignore_errors=True)
         shutil.copytree(ROOT / "corpus", work / "corpus")
         env = {"ADVICE_SEARCH_MODEL_CACHE": str(work / "empty-model-cache")}
-        argv = cli("ingest", "--json", "--corpus", str(work / "corpus"), "--index", str(work / "index"))
+        argv = cli(
+            "ingest", "--json", "--corpus", str(work / "corpus"), "--index", str(work / "index")
+        )
         log(f"seeds from nothing, run {attempt + 1}")
         seconds, out, _ = run(argv, env=env)
         row["ours"].append({"seconds": seconds, "passages": json.loads(out)["passages"]})
@@ -206,7 +221,9 @@ def seeds_part(args: argparse.Namespace, results: dict) -> None:
             peer = [str(args.peers_python), str(ROOT / "bench/peers.py"), name, str(ROOT / "corpus"),
                     str(source_model_dir()), str(work / name)]  # fmt: skip
             try:
-                seconds, out, _ = run(peer, env={"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+                seconds, out, _ = run(
+                    peer, env={"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+                )
                 row["peers"].setdefault(name, []).append({"seconds": seconds, **json.loads(out)})
             except RuntimeError as error:
                 row["peers"].setdefault(name, []).append({"error": str(error)[-600:]})
@@ -225,16 +242,26 @@ def save(args: argparse.Namespace, results: dict) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scale_bench", description=__doc__)
-    parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "advice-scale")
+    parser.add_argument(
+        "--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "advice-scale"
+    )
     parser.add_argument("--parts", default="query,ingest,seeds")
     parser.add_argument("--sizes", default="1000,10000,1200000", help="passages (query part)")
     parser.add_argument("--ingest-articles", default="1000,10000")
-    parser.add_argument("--baseline", type=Path, default=None, help="old code to compare ingest with")
+    parser.add_argument(
+        "--baseline", type=Path, default=None, help="old code to compare ingest with"
+    )
     parser.add_argument("--baseline-articles", default="1000")
-    parser.add_argument("--peers-python", type=Path, default=None, help="python of the txtai/Haystack venv")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of the seeds-from-nothing part")
+    parser.add_argument(
+        "--peers-python", type=Path, default=None, help="python of the txtai/Haystack venv"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="runs of the seeds-from-nothing part"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--keep", action="store_true", help="reuse libraries built by an earlier run")
+    parser.add_argument(
+        "--keep", action="store_true", help="reuse libraries built by an earlier run"
+    )
     parser.add_argument("--no-exact", dest="exact", action="store_false")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "SCALE.md")
     args = parser.parse_args(argv)
@@ -262,7 +289,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         seeds_part(args, results)
     from .scale_report import write_report
 
-    write_report(results, args.out, command=" ".join(["python -m bench.scale_bench", *(argv or sys.argv[1:])]))
+    write_report(
+        results,
+        args.out,
+        command=" ".join(["python -m bench.scale_bench", *(argv or sys.argv[1:])]),
+    )
     log(f"wrote {args.out}")
     return 0
 

@@ -179,7 +179,9 @@ def write_report(results: dict, out: Path, *, command: str) -> None:
             ok = [r["seconds"] for r in runs if "seconds" in r]
             errors = [r["error"].strip().splitlines()[-1] for r in runs if "error" in r]
             if ok:
-                lines.append(f"| {name} | {_median(ok):.1f} | {', '.join(f'{s:.1f}' for s in ok)} |")
+                lines.append(
+                    f"| {name} | {_median(ok):.1f} | {', '.join(f'{s:.1f}' for s in ok)} |"
+                )
             if errors:
                 lines.append(f"| {name} | failed | `{errors[0][:150]}` |")
         lines += [
