@@ -10,31 +10,36 @@ build is refused (another model, other chunking settings, another format, or dam
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import vectors
 from .chunking import ChunkSettings
 from .corpus import (
     CorpusError,
     CorpusLoad,
     Skipped,
-    corpus_signatures,
     load_corpus,
-    slugify,
 )
 from .encoder import Encoder, OnnxEncoder
 from .index import SearchIndex, publish
 from .manifest import Manifest, ModelRecord, SourceFile
 from .model import ModelError, ensure_export, model_info, weights_stat
-from .plan import Progress, embed, make_plan
+from .plan import (
+    Progress,
+    embed,
+    file_signatures,
+    known_articles,
+    make_plan,
+    reader_fingerprint,
+    reader_of,
+    vector_spec,
+)
 from .records import Article
 from .store import IndexUnavailable, Store
 
@@ -87,10 +92,10 @@ def ingest(
             raise IngestError(str(error)) from None
         previous, reason = _previous(index_dir, settings)
         reader = reader_fingerprint()
-        trusted = previous if previous is not None and _reader_of(previous) == reader else None
-        signatures = _signatures(Path(corpus_dir))
+        trusted = previous if previous is not None and reader_of(previous) == reader else None
+        signatures = file_signatures(Path(corpus_dir))
         loaded = _read_corpus(
-            Path(corpus_dir), strict=strict, known=_known_articles(trusted, signatures)
+            Path(corpus_dir), strict=strict, known=known_articles(trusted, signatures)
         )
         plan = make_plan(loaded.articles, previous, settings, same_reader=trusted is not None)
         counts = Counter(p.article_id for p in plan.passages)
@@ -132,7 +137,7 @@ def ingest(
         except ModelError as error:
             raise IngestError(str(error)) from None
         embedded = embed(plan, encoder, progress)
-        spec = vectors.choose_spec(len(plan.passages), encoder.dimension)
+        spec, centroids = vector_spec(plan, encoder.dimension)
         index = SearchIndex.build(
             plan.articles,
             plan.passages,
@@ -141,6 +146,7 @@ def ingest(
             embedded.sentence_rows,
             spec,
             lexical=embedded.lexical,
+            centroids=centroids,
         )
         manifest = Manifest(
             model=ModelRecord(
@@ -215,62 +221,6 @@ def _previous(index_dir: Path, settings: ChunkSettings) -> tuple[SearchIndex | N
         return index, None
     except IndexUnavailable as error:  # no index yet (reason None), or refused
         return None, error.reason
-
-
-# Files whose modification time is this close to the moment it was taken may still be
-# being written within the same clock tick: they are read again next time (as git does).
-RACY_NS = 2_000_000_000
-
-
-def _signatures(corpus_dir: Path) -> dict[str, tuple[int, int]]:
-    """(size, mtime_ns) of every corpus file, taken *before* the files are read: a file
-    written after this moment will look changed next time, never unchanged."""
-    now = time.time_ns()
-    if not corpus_dir.is_dir():
-        return {}
-    return {
-        rel: (size, mtime if now - mtime > RACY_NS else -1)
-        for rel, (size, mtime) in corpus_signatures(corpus_dir).items()
-    }
-
-
-def _known_articles(
-    previous: SearchIndex | None, signatures: dict[str, tuple[int, int]]
-) -> Callable[[str], Article | None] | None:
-    """The previous build's Article for a file that has not been written since it was read."""
-    if previous is None or previous.manifest is None:
-        return None
-    recorded = {s.path: s for s in previous.manifest.sources}
-
-    def known(path: str) -> Article | None:
-        source, signature = recorded.get(path), signatures.get(path)
-        if source is None or signature is None or signature[1] < 0:
-            return None
-        if (source.size, source.mtime_ns) != signature:
-            return None
-        row = previous.article_row(source.article_id)
-        if row is None:
-            return None
-        article = previous.articles[row]
-        # The id as a fresh read gives it; load_corpus resolves clashes between names again.
-        return replace(article, article_id=slugify(Path(path).stem))
-
-    return known
-
-
-def reader_fingerprint() -> str:
-    """sha256 of this package's code: a build made by other code (another version, which
-    may clean or chunk articles differently) is not trusted to hold what this code would
-    read from a file, so its files are read and chunked again (vectors are still reused for
-    passages whose text is unchanged)."""
-    digest = hashlib.sha256()
-    for source in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(source.name.encode() + source.read_bytes())
-    return digest.hexdigest()
-
-
-def _reader_of(previous: SearchIndex) -> str:
-    return previous.manifest.reader if previous.manifest is not None else ""
 
 
 def describe(report: IngestReport) -> dict[str, Any]:

@@ -78,9 +78,11 @@ class SearchIndex:
         spec: vectors.VectorIndexSpec | None = None,
         *,
         lexical: Lexical | None = None,
+        centroids: np.ndarray | None = None,
     ) -> SearchIndex:
         """A new index over passages whose vectors are known (FAISS, and BM25 unless given,
-        built here). Sentence rows must be grouped by passage row."""
+        built here; ``centroids``: see ``vectors.build``). Sentence rows must be grouped by
+        passage row."""
         articles, passages = tuple(articles), tuple(passages)
         dim = int(np.shape(passage_vectors)[1]) if np.ndim(passage_vectors) == 2 else 0
         if not isinstance(sentence_vectors, Int8Vectors):
@@ -98,7 +100,7 @@ class SearchIndex:
             sentence_vectors,
             rows,
             np.searchsorted(rows[:, 0], np.arange(len(passages) + 1)).astype(np.int64),
-            vectors.build(passage_vectors, spec),
+            vectors.build(passage_vectors, spec, centroids=centroids),
             lexical or Lexical.build([lexical_text(p) for p in passages]),
             Catalogue.of(articles),
         )

@@ -1,5 +1,8 @@
-"""What an ingest embeds: each passage either keeps its vectors from the previous build or is
-embedded now; and the embedding itself, a block of passages at a time.
+"""What an ingest reuses from the previous build, and what it embeds, a block at a time.
+
+Reused: a file not written since the last ingest (same size and mtime) is not read again;
+its cleaned article comes from the previous build (if the same code made it). The IVF lists
+are kept until a fifth of the library has changed.
 
 An article whose file content is unchanged keeps its passages, its passage and sentence
 vectors and its BM25 terms, none of it recomputed. Everything else is chunked and embedded.
@@ -10,13 +13,17 @@ as float32 texts-by-dimensions matrices.
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
 from . import vectors
 from .chunking import ChunkSettings, chunk_article, embedding_text, lexical_text, sentence_windows
+from .corpus import corpus_signatures, slugify
 from .encoder import Encoder
 from .index import SearchIndex
 from .lexical import Lexical
@@ -193,3 +200,90 @@ def embed(plan: Plan, encoder: Encoder, progress: Progress | None = None) -> Emb
 
 def _join(parts: list[np.ndarray], empty: tuple[int, ...], dtype: type) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(empty, dtype)
+
+
+# ---------------------------------------------------------------- reuse across builds
+
+
+# An IVF index keeps the previous build's lists (no k-means) until this share of its
+# passages is new or gone since they were trained.
+RETRAIN_SHARE = 0.2
+
+
+def vector_spec(plan: Plan, dim: int) -> tuple[vectors.VectorIndexSpec, np.ndarray | None]:
+    """The vector index for the plan, and the previous build's IVF lists if still good."""
+    spec = vectors.choose_spec(len(plan.passages), dim)
+    old = plan.previous
+    if spec.kind != "ivf" or old is None or old.manifest is None:
+        return spec, None
+    before = old.manifest.vector_index.params
+    kept = len(plan.passages) - plan.to_embed
+    changed = (
+        int(before.get("changed_since_training", 0)) + plan.to_embed + len(old.passages) - kept
+    )
+    trained_on = int(before.get("trained_on", 0))
+    same_lists = all(before.get(key) == spec.params[key] for key in ("nlist", "storage", "dim"))
+    if (
+        old.manifest.vector_index.kind != "ivf"
+        or not same_lists
+        or changed > RETRAIN_SHARE * trained_on
+    ):
+        return spec, None
+    params = {**spec.params, "trained_on": trained_on, "changed_since_training": changed}
+    return vectors.VectorIndexSpec("ivf", params), vectors.centroids_of(old.vectors)
+
+
+# Files whose modification time is this close to the moment it was taken may still be
+# being written within the same clock tick: they are read again next time (as git does).
+RACY_NS = 2_000_000_000
+
+
+def file_signatures(corpus_dir: Path) -> dict[str, tuple[int, int]]:
+    """(size, mtime_ns) of every corpus file, taken *before* the files are read: a file
+    written after this moment will look changed next time, never unchanged."""
+    now = time.time_ns()
+    if not corpus_dir.is_dir():
+        return {}
+    return {
+        rel: (size, mtime if now - mtime > RACY_NS else -1)
+        for rel, (size, mtime) in corpus_signatures(corpus_dir).items()
+    }
+
+
+def known_articles(
+    previous: SearchIndex | None, signatures: dict[str, tuple[int, int]]
+) -> Callable[[str], Article | None] | None:
+    """The previous build's Article for a file that has not been written since it was read."""
+    if previous is None or previous.manifest is None:
+        return None
+    recorded = {s.path: s for s in previous.manifest.sources}
+
+    def known(path: str) -> Article | None:
+        source, signature = recorded.get(path), signatures.get(path)
+        if source is None or signature is None or signature[1] < 0:
+            return None
+        if (source.size, source.mtime_ns) != signature:
+            return None
+        row = previous.article_row(source.article_id)
+        if row is None:
+            return None
+        article = previous.articles[row]
+        # The id as a fresh read gives it; load_corpus resolves clashes between names again.
+        return replace(article, article_id=slugify(Path(path).stem))
+
+    return known
+
+
+def reader_fingerprint() -> str:
+    """sha256 of this package's code: a build made by other code (another version, which
+    may clean or chunk articles differently) is not trusted to hold what this code would
+    read from a file, so its files are read and chunked again (vectors are still reused for
+    passages whose text is unchanged)."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + source.read_bytes())
+    return digest.hexdigest()
+
+
+def reader_of(previous: SearchIndex) -> str:
+    return previous.manifest.reader if previous.manifest is not None else ""

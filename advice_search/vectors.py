@@ -76,6 +76,10 @@ def ivf_spec(n_vectors: int, dim: int, storage: str | None = None) -> VectorInde
             "train_size": min(n_vectors, TRAIN_POINTS_PER_LIST * nlist),
             "kmeans_iters": KMEANS_ITERS,
             "seed": 0,
+            # How many vectors the lists were trained on, and how many came or went since:
+            # ingest reuses the lists until the library has moved on (``builder``).
+            "trained_on": n_vectors,
+            "changed_since_training": 0,
         },
     )
 
@@ -87,12 +91,18 @@ def choose_spec(n_vectors: int, dim: int) -> VectorIndexSpec:
     return ivf_spec(n_vectors, dim)
 
 
-def build(vectors: np.ndarray, spec: VectorIndexSpec | None = None) -> faiss.Index:
+def build(
+    vectors: np.ndarray,
+    spec: VectorIndexSpec | None = None,
+    *,
+    centroids: np.ndarray | None = None,
+) -> faiss.Index:
     """Build an index whose ids are the row numbers of ``vectors`` (float32 or float16).
 
     Rows are added in blocks, so a float16 array of a million rows is never copied whole
     to float32. An IVF index gets a direct map: it is then the one copy of the passage
-    vectors, and ``reconstruct`` reads any row back from it.
+    vectors, and ``reconstruct`` reads any row back from it. ``centroids`` (an IVF index's
+    lists, from ``centroids_of`` a previous build) skip k-means, the slow part of a build.
     """
     vectors = np.atleast_2d(vectors)
     n, dim = vectors.shape
@@ -100,7 +110,7 @@ def build(vectors: np.ndarray, spec: VectorIndexSpec | None = None) -> faiss.Ind
     if spec.kind == "flat":
         index = faiss.IndexFlatIP(dim)
     elif spec.kind == "ivf":
-        index = _train_ivf(vectors, spec.params)
+        index = _train_ivf(vectors, spec.params, centroids)
     else:
         raise ValueError(f"unknown index kind {spec.kind!r}")
     for start in range(0, n, ADD_BLOCK):
@@ -110,8 +120,11 @@ def build(vectors: np.ndarray, spec: VectorIndexSpec | None = None) -> faiss.Ind
     return configure(index, spec)
 
 
-def _train_ivf(vectors: np.ndarray, params: dict[str, Any]) -> faiss.Index:
-    """A trained, empty IVF index; k-means runs on a seeded sample of rows."""
+def _train_ivf(
+    vectors: np.ndarray, params: dict[str, Any], centroids: np.ndarray | None = None
+) -> faiss.Index:
+    """A trained, empty IVF index; k-means runs on a seeded sample of rows (FAISS skips it
+    when the lists' ``centroids`` are given)."""
     n, dim = vectors.shape
     nlist = int(params["nlist"])
     if n < nlist:
@@ -120,6 +133,10 @@ def _train_ivf(vectors: np.ndarray, params: dict[str, Any]) -> faiss.Index:
     index = faiss.IndexIVFScalarQuantizer(
         quantizer, dim, nlist, _STORAGE[params["storage"]], faiss.METRIC_INNER_PRODUCT
     )
+    if centroids is not None:
+        if centroids.shape != (nlist, dim):
+            raise ValueError(f"expected {nlist} centroids of {dim} dimensions")
+        quantizer.add(np.ascontiguousarray(centroids, dtype=np.float32))
     index.cp.niter = int(params["kmeans_iters"])
     index.cp.seed = int(params["seed"])
     rng = np.random.default_rng(int(params["seed"]))
@@ -127,6 +144,12 @@ def _train_ivf(vectors: np.ndarray, params: dict[str, Any]) -> faiss.Index:
     rows = np.sort(rng.choice(n, size=train_size, replace=False))
     index.train(np.ascontiguousarray(vectors[rows], dtype=np.float32))
     return index
+
+
+def centroids_of(index: faiss.Index) -> np.ndarray | None:
+    """The list centroids of an IVF index (None for exact search)."""
+    ivf = _ivf_of(index)
+    return None if ivf is None else ivf.quantizer.reconstruct_n(0, ivf.nlist)
 
 
 def configure(index: faiss.Index, spec: VectorIndexSpec) -> faiss.Index:

@@ -96,3 +96,36 @@ def test_the_probe_reports_memory_latency_and_agreement(
     assert result["passages"] > 20 and result["rss_after_load_mb"] > 0
     assert result["unfiltered"]["samples"] == result["filtered"]["samples"] == 2
     assert result["agreement"]["top10_overlap"] == 1.0  # exact search on both sides here
+
+
+def test_ingest_keeps_the_ivf_lists_until_a_fifth_of_the_library_changed(
+    library: Library, bank: VectorBank, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from advice_search import vectors
+
+    monkeypatch.setattr(vectors, "FLAT_MAX_VECTORS", 100)  # this small library gets IVF lists
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write_library(library, corpus, articles=60)
+    encoder = DerivedEncoder(bank)
+    ingest(corpus, index, encoder=encoder)
+    first = SearchIndex.open(index)
+    assert first.manifest.vector_index.kind == "ivf"
+    assert first.manifest.vector_index.params["trained_on"] == len(first.passages)
+    edited = sorted(corpus.rglob("*.md"))[10]
+    edited.write_text(edited.read_text() + "\nOne more short closing paragraph.\n")
+    report = ingest(corpus, index, encoder=encoder)
+    second = SearchIndex.open(index)
+    params = second.manifest.vector_index.params
+    assert params["trained_on"] == len(first.passages)  # lists kept, not trained again
+    # New passages, and old ones no longer there.
+    assert params["changed_since_training"] == report.embedded + len(first.passages) - report.reused
+    np.testing.assert_array_equal(
+        vectors.centroids_of(second.vectors), vectors.centroids_of(first.vectors)
+    )
+    hits = Searcher.open(index).search("how often should I water tomatoes", k=5).hits
+    assert hits
+    for path in sorted(corpus.rglob("*.md"))[20:40]:  # a third of the library replaced
+        path.write_text(path.read_text() + "\nAnother closing paragraph.\n")
+    ingest(corpus, index, encoder=encoder)
+    third = SearchIndex.open(index).manifest.vector_index.params
+    assert third["changed_since_training"] == 0 and third["trained_on"] > len(first.passages)
