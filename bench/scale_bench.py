@@ -62,12 +62,14 @@ def log(message: str) -> None:
 
 
 def run(
-    argv: Sequence[str], *, env: dict[str, str] | None = None, timeout: float = 7200
-) -> tuple[float, str, str]:
-    """Wall seconds, stdout and stderr of a command (raises if it fails)."""
+    argv: Sequence[str], *, env: dict[str, str] | None = None, timeout: float = 7200,
+    cwd: Path = ROOT,
+) -> tuple[float, str, str]:  # fmt: skip
+    """Wall seconds, stdout and stderr of a command (raises if it fails). ``cwd`` decides
+    which code ``python -m advice_search.cli`` runs: the folder's own package comes first."""
     start = time.perf_counter()
     done = subprocess.run(
-        list(argv), capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        list(argv), capture_output=True, text=True, timeout=timeout, cwd=cwd,
         env={**os.environ, **(env or {})},
     )  # fmt: skip
     seconds = time.perf_counter() - start
@@ -153,7 +155,7 @@ def ingest_part(args: argparse.Namespace, library: Library, results: dict, model
         shutil.rmtree(corpus, ignore_errors=True)
         write_library(library, corpus, seed=args.seed + 1, articles=count)
         row: dict = {"articles": count, "load_average_start": os.getloadavg()}
-        for label, extra_env in (("new", {}), ("baseline", {"PYTHONPATH": str(args.baseline)})):
+        for label, code in (("new", ROOT), ("baseline", args.baseline)):
             if label == "baseline" and (
                 args.baseline is None or count not in args.baseline_articles
             ):
@@ -162,7 +164,7 @@ def ingest_part(args: argparse.Namespace, library: Library, results: dict, model
             shutil.rmtree(index, ignore_errors=True)
             log(f"ingest {count} articles ({label} code)")
             argv = cli("ingest", "--json", "--corpus", str(corpus), "--index", str(index))
-            seconds, out, _ = run(argv, env={**env, **extra_env})
+            seconds, out, _ = run(argv, env={**env, "PYTHONPATH": str(code)}, cwd=code)
             report = json.loads(out)
             row[label] = {
                 "seconds": seconds,
