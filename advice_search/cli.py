@@ -285,7 +285,8 @@ def format_result(result) -> str:  # noqa: ANN001 (SearchResult)
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from .evaluate import EvalFileError, ablation, baselines, evaluate, format_table, load_questions
+    from .evaluate import EvalFileError, evaluate, format_shapes, format_table, load_questions
+    from .variants import ablation, baselines
 
     try:
         questions = load_questions(args.file)
@@ -305,6 +306,9 @@ def run_eval(args: argparse.Namespace) -> int:
     print(f"{args.file}: {len(questions)} questions, hit@k with k={args.k}\n")
     print(format_table(reports))
     full = reports[0]
+    shapes = format_shapes(full)
+    if shapes:
+        print(f"\nby question shape ({full.name}):\n{shapes}")
     print(f"\nmissed (no hit in top {args.k}): {', '.join(full.missed) or 'none'}")
     extra = full.to_json()
     print(f"on-topic not confident: {', '.join(extra['unconfident_on_topic']) or 'none'}")

@@ -32,6 +32,8 @@ class RankSettings:
     duplicate_cosine: float = 0.95  # passages this similar are shown once
     confident_score: float = 0.26  # fused score the best passage needs to count as an answer
     confident_sentence: float = 0.33  # ...and the best sentence's cosine: meaning, not just words
+    role_penalty: float = 0.05  # for passages that restate the problem, sell, or are hollow
+    use_roles: bool = True  # roles.py; off: only bios and disclaimers are penalised
     use_dense: bool = True
     use_sentence: bool = True
     use_lexical: bool = True
@@ -44,6 +46,13 @@ class RankSettings:
 def kind_penalties(kinds: list[str]) -> np.ndarray:
     """Per passage, what is subtracted from its score for not being advice."""
     return np.array([KIND_PENALTY.get(k, 0.0) for k in kinds], dtype=np.float32)
+
+
+def role_penalties(roles: list[str] | tuple[str, ...], settings: RankSettings) -> np.ndarray:
+    """Per passage, what is subtracted for not advising: by its role (roles.py)."""
+    weight = {"problem": settings.role_penalty, "promotion": settings.role_penalty,
+              "hollow": settings.role_penalty, "bio": KIND_PENALTY["bio"]}  # fmt: skip
+    return np.array([weight.get(r, 0.0) for r in roles], dtype=np.float32)
 
 
 def fuse(

@@ -14,11 +14,18 @@ from typing import Any
 import numpy as np
 
 from . import index as index_store
-from . import vectors
+from . import roles, vectors
 from .chunking import ChunkSettings
 from .encoder import OnnxEncoder, export_checksum, installed_weights_match
 from .lexical import Lexical
-from .ranking import RankSettings, diversify, fuse, is_confident, kind_penalties
+from .ranking import (
+    RankSettings,
+    diversify,
+    fuse,
+    is_confident,
+    kind_penalties,
+    role_penalties,
+)
 from .records import Article, Hit, Passage
 from .safety import assess
 from .staleness import CorpusStatus, corpus_status
@@ -58,12 +65,14 @@ class SearchResult:
     crisis: bool
     notices: tuple[str, ...] = ()  # e.g. "question shortened to 1,000 characters"
     signals: dict[str, float] = field(default_factory=dict, compare=False)
+    safety_first: bool = False  # crisis answer mode: persuasion advice held back (see crisis.py)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "confident": self.confident,
             "crisis": self.crisis,
+            "safety_first": self.safety_first,
             "notices": list(self.notices),
             "results": [hit.to_json() for hit in self.hits],
         }
@@ -115,6 +124,10 @@ class Searcher:
         owners = rows[:, 0] if len(rows) else np.zeros(0, dtype=np.int32)
         self._sent_lo = np.searchsorted(owners, np.arange(n), side="left")
         self._sent_hi = np.searchsorted(owners, np.arange(n), side="right")
+        # Issue 9: what each passage does for a reader (roles.py), read once at load.
+        self._library = roles.read_library(
+            [p.text for p in self.passages], [p.kind for p in self.passages], rows
+        )
 
     @classmethod
     def open(
@@ -179,7 +192,7 @@ class Searcher:
         sentences = self._sentence_scores(rows, vector)
         sentence = sentences.best
         lexical = lexical_all[rows]
-        fused = fuse(dense, sentence, lexical, self._penalties[rows], self.settings)
+        fused = fuse(dense, sentence, lexical, self._penalty_for(rows), self.settings)
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
         if self.settings.diversify:
             order = diversify(
@@ -215,6 +228,11 @@ class Searcher:
         }
         return SearchResult(query, tuple(hits), confident, crisis, notices, signals)
 
+    def _penalty_for(self, rows: np.ndarray) -> np.ndarray:
+        if not self.settings.use_roles:
+            return self._penalties[rows]
+        return role_penalties([self._library.roles[r] for r in rows], self.settings)
+
     def _candidates(
         self, vector: np.ndarray, lexical: np.ndarray, filters: Filters | None
     ) -> np.ndarray:
@@ -242,6 +260,8 @@ class Searcher:
         # Gather the candidates' sentences only (the corpus may hold millions).
         picked = np.repeat(lo - offsets, counts) + np.arange(int(counts.sum()))
         sims = self.data.sentence_vectors[picked] @ vector
+        if self.settings.use_roles:  # a sentence announcing a lost list answers nothing
+            sims = np.where(self._library.hollow[picked], np.minimum(sims, 0.0), sims)
         best = np.zeros(len(rows), dtype=np.float32)
         has = counts > 0
         if has.any():
