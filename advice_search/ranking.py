@@ -11,6 +11,7 @@ This module turns them into one ordering.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -32,8 +33,19 @@ class RankSettings:
     duplicate_cosine: float = 0.95  # passages this similar are shown once
     confident_score: float = 0.26  # fused score the best passage needs to count as an answer
     confident_sentence: float = 0.33  # ...and the best sentence's cosine: meaning, not just words
-    role_penalty: float = 0.05  # for passages that restate the problem, sell, or are hollow
+    # roles.py: what is subtracted from passages that restate the problem (unless the question
+    # asks why), sell, end in a lost list, or only introduce the list that follows.
+    problem_penalty: float = 0.05
+    promotion_penalty: float = 0.05
+    hollow_penalty: float = 0.05
+    lead_in_penalty: float = 0.0
+    mask_hollow: bool = True  # a sentence announcing a lost list is never the best sentence
     use_roles: bool = True  # roles.py; off: only bios and disclaimers are penalised
+    focus_weight: float = 0.5  # question.py: share of the asking sentences in the query vector
+    perspective_weight: float = 0.05  # added when a passage speaks to the asker's side
+    focus_lexical: bool = False  # BM25 of the asking sentences mixed in with the same weight
+    short_words: int = 0  # questions of at most this many words borrow the library's topic...
+    short_topic_weight: float = 0.0  # ...with this weight on the mean passage vector
     use_dense: bool = True
     use_sentence: bool = True
     use_lexical: bool = True
@@ -48,10 +60,21 @@ def kind_penalties(kinds: list[str]) -> np.ndarray:
     return np.array([KIND_PENALTY.get(k, 0.0) for k in kinds], dtype=np.float32)
 
 
-def role_penalties(roles: list[str] | tuple[str, ...], settings: RankSettings) -> np.ndarray:
-    """Per passage, what is subtracted for not advising: by its role (roles.py)."""
-    weight = {"problem": settings.role_penalty, "promotion": settings.role_penalty,
-              "hollow": settings.role_penalty, "bio": KIND_PENALTY["bio"]}  # fmt: skip
+def role_penalties(
+    roles: Sequence[str], settings: RankSettings, *, asks_why: bool = False
+) -> np.ndarray:
+    """Per passage, what is subtracted for not advising, by its role (roles.py).
+
+    A passage that describes the problem answers "why do people avoid therapy?", so the
+    problem penalty is lifted for questions that ask for reasons.
+    """
+    weight = {
+        "problem": 0.0 if asks_why else settings.problem_penalty,
+        "promotion": settings.promotion_penalty,
+        "hollow": settings.hollow_penalty,
+        "lead-in": settings.lead_in_penalty,
+        "bio": KIND_PENALTY["bio"],
+    }
     return np.array([weight.get(r, 0.0) for r in roles], dtype=np.float32)
 
 

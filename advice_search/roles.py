@@ -22,9 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .records import Passage
 from .text import is_list_item, sentence_spans
 
-ROLES = ("advice", "info", "problem", "promotion", "bio", "hollow")
+ROLES = ("advice", "info", "problem", "promotion", "bio", "hollow", "lead-in")
 
 # Base-form verbs that open an instruction ("Ask them...", "Take time for yourself").
 _IMPERATIVE_VERBS = frozenset(
@@ -210,17 +211,30 @@ def read_passage(text: str, *, kind: str = "advice") -> RoleReading:
     return RoleReading(role, advice, problem, promotion, bio, hollow)
 
 
-def read_library(texts: Sequence[str], kinds: Sequence[str], sentence_rows: np.ndarray) -> Library:
-    """Roles of every passage, and which sentence rows (passage, start, end) are hollow."""
-    roles = tuple(read_passage(t, kind=k).role for t, k in zip(texts, kinds, strict=True))
+def read_library(passages: Sequence[Passage], sentence_rows: np.ndarray) -> Library:
+    """Roles of every passage, and which sentence rows (passage, start, end) are hollow.
+
+    A passage ending in "...here are some things you can do:" whose list is the next passage
+    is a ``lead-in``: it introduces an answer without being one, but nothing is lost.
+    """
+    roles = [read_passage(p.text, kind=p.kind).role for p in passages]
+    for i, passage in enumerate(passages[:-1]):
+        following = passages[i + 1]
+        if (
+            roles[i] == "hollow"
+            and following.article_id == passage.article_id
+            and following.section == passage.section
+            and is_list_item(following.text)
+        ):
+            roles[i] = "lead-in"
     hollow = np.zeros(len(sentence_rows), dtype=bool)
     owners = sentence_rows[:, 0] if len(sentence_rows) else np.zeros(0, dtype=np.int64)
-    bounds = np.searchsorted(owners, np.arange(len(texts) + 1))
-    for p, text in enumerate(texts):
+    bounds = np.searchsorted(owners, np.arange(len(passages) + 1))
+    for p, passage in enumerate(passages):
         lo, hi = int(bounds[p]), int(bounds[p + 1])
         spans = sentence_rows[lo:hi, 1:]
-        hollow[lo:hi] = hollow_sentences([text[a:b] for a, b in spans])
-    return Library(roles, hollow)
+        hollow[lo:hi] = hollow_sentences([passage.text[a:b] for a, b in spans])
+    return Library(tuple(roles), hollow)
 
 
 @dataclass(frozen=True)
@@ -229,3 +243,36 @@ class Library:
 
     roles: tuple[str, ...]
     hollow: np.ndarray
+
+
+# Perspective: whom a passage addresses. Most advice speaks to the one who wants change ("if
+# your partner refuses..."); some speaks to the one being asked ("If you're the one who feels
+# skeptical", "it is okay to feel scared about starting").
+_TO_ASKED_HEADING = re.compile(
+    r"\bif\ you(?:['’]re|\ are)\ the\ (?:[a-z]+\ ){0,2}(?:who|being|that)\b"
+    r"|\bfor\ the\ (?:reluctant|hesitant|skeptical|nervous)\b",
+    re.IGNORECASE | re.VERBOSE,
+)
+_FEELINGS = (
+    r"(?:scared|nervous|afraid|anxious|frightened|hesitant|skeptical|reluctant|worried|angry|"
+    r"trepidation|nerves|fears?|doubts|hesitations?)"
+)
+_TO_ASKED = re.compile(
+    rf"""(?:
+        \bit(?:['’]s|\ is)\ (?:also\ )?(?:okay|ok|normal|natural|understandable|fine)\ to
+            \ (?:feel|be|do\ it)\b
+      | \byou\ (?:may|might|probably)?\ ?(?:have|feel|are\ feeling|still\ have)\ (?:some\ |a\ lot\ of\ )?
+            {_FEELINGS}\b
+      | \byour\ (?:own\ )?(?:nerves|fears|worries|doubts|hesitation|nervousness)\b
+      | \bwhen\ you\ go\ when\ you['’]re\b | \bwhile\ you['’]re\ scared\b
+      | \bif\ you(?:['’]re|\ are)\ the\ (?:[a-z]+\ ){{0,2}}(?:who|being|that)\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def addresses_asked(text: str, section: str | None) -> bool:
+    """Whether a passage speaks to the one being asked to act, not the one asking."""
+    if section and _TO_ASKED_HEADING.search(section):
+        return True
+    return len(_TO_ASKED.findall(text)) >= 1

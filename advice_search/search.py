@@ -18,6 +18,7 @@ from . import roles, vectors
 from .chunking import ChunkSettings
 from .encoder import OnnxEncoder, export_checksum, installed_weights_match
 from .lexical import Lexical
+from .question import asks_why, perspective, read_question
 from .ranking import (
     RankSettings,
     diversify,
@@ -124,9 +125,12 @@ class Searcher:
         owners = rows[:, 0] if len(rows) else np.zeros(0, dtype=np.int32)
         self._sent_lo = np.searchsorted(owners, np.arange(n), side="left")
         self._sent_hi = np.searchsorted(owners, np.arange(n), side="right")
+        topic = data.embeddings.mean(axis=0) if n else np.zeros(0, dtype=np.float32)
+        self._topic = topic / (np.linalg.norm(topic) or 1.0)
         # Issue 9: what each passage does for a reader (roles.py), read once at load.
-        self._library = roles.read_library(
-            [p.text for p in self.passages], [p.kind for p in self.passages], rows
+        self._library = roles.read_library(self.passages, rows)
+        self._to_asked = np.array(
+            [roles.addresses_asked(p.text, p.section) for p in self.passages], dtype=bool
         )
 
     @classmethod
@@ -183,8 +187,8 @@ class Searcher:
         query, notices = prepare_query(question)
         crisis = assess(query).is_crisis
         k = max(1, min(int(k), 50))
-        vector = self.encoder.encode([query])[0]
-        lexical_all = self.lexical.relative_scores(query)
+        vector = self._question_vector(query)
+        lexical_all = self._lexical_scores(query)
         rows = self._candidates(vector, lexical_all, filters)
         if not rows.size:
             return SearchResult(query, (), False, crisis, notices)
@@ -192,7 +196,8 @@ class Searcher:
         sentences = self._sentence_scores(rows, vector)
         sentence = sentences.best
         lexical = lexical_all[rows]
-        fused = fuse(dense, sentence, lexical, self._penalty_for(rows), self.settings)
+        fused = fuse(dense, sentence, lexical, self._penalty_for(rows, query), self.settings)
+        fused = fused + self._perspective_bonus(query, rows)
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
         if self.settings.diversify:
             order = diversify(
@@ -228,10 +233,43 @@ class Searcher:
         }
         return SearchResult(query, tuple(hits), confident, crisis, notices, signals)
 
-    def _penalty_for(self, rows: np.ndarray) -> np.ndarray:
+    def _question_vector(self, query: str) -> np.ndarray:
+        """The question embedded, its asking sentences weighed in (issue 9, question.py)."""
+        reading = read_question(query)
+        focus = reading.focus if self.settings.focus_weight > 0 else None
+        texts = [query, focus] if focus else [query]
+        encoded = self.encoder.encode(texts)
+        vector = encoded[0]
+        if focus:
+            w = self.settings.focus_weight
+            vector = (1 - w) * encoded[0] + w * encoded[1]
+        if reading.words <= self.settings.short_words and self.settings.short_topic_weight > 0:
+            vector = vector + self.settings.short_topic_weight * self._topic
+        return (vector / (np.linalg.norm(vector) or 1.0)).astype(np.float32)
+
+    def _lexical_scores(self, query: str) -> np.ndarray:
+        scores = self.lexical.relative_scores(query)
+        focus = read_question(query).focus
+        if focus and self.settings.focus_lexical and self.settings.focus_weight > 0:
+            w = self.settings.focus_weight
+            scores = (1 - w) * scores + w * self.lexical.relative_scores(focus)
+        return scores
+
+    def _perspective_bonus(self, query: str, rows: np.ndarray) -> np.ndarray:
+        """Passages speaking to the asker's side gain, the other side's lose (issue 9)."""
+        w = self.settings.perspective_weight
+        side = perspective(query) if w else ""
+        if not side:
+            return np.zeros(len(rows), dtype=np.float32)
+        to_asked = self._to_asked[rows]
+        sign = np.where(to_asked, 1.0, -1.0) if side == "asked" else np.where(to_asked, -1.0, 0.0)
+        return (w * sign).astype(np.float32)
+
+    def _penalty_for(self, rows: np.ndarray, query: str) -> np.ndarray:
         if not self.settings.use_roles:
             return self._penalties[rows]
-        return role_penalties([self._library.roles[r] for r in rows], self.settings)
+        why = asks_why(read_question(query))
+        return role_penalties([self._library.roles[r] for r in rows], self.settings, asks_why=why)
 
     def _candidates(
         self, vector: np.ndarray, lexical: np.ndarray, filters: Filters | None
@@ -260,7 +298,7 @@ class Searcher:
         # Gather the candidates' sentences only (the corpus may hold millions).
         picked = np.repeat(lo - offsets, counts) + np.arange(int(counts.sum()))
         sims = self.data.sentence_vectors[picked] @ vector
-        if self.settings.use_roles:  # a sentence announcing a lost list answers nothing
+        if self.settings.use_roles and self.settings.mask_hollow:  # it answers nothing
             sims = np.where(self._library.hollow[picked], np.minimum(sims, 0.0), sims)
         best = np.zeros(len(rows), dtype=np.float32)
         has = counts > 0
