@@ -50,6 +50,7 @@ class RankSettings:
     use_sentence: bool = True
     use_lexical: bool = True
     diversify: bool = True
+    diversity_margin: float = 0.1  # another article takes a place only within this of the best
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,6 +110,7 @@ def diversify(
     settings: RankSettings,
     *,
     limit: int = 10,
+    scores: np.ndarray | None = None,
 ) -> list[int]:
     """The first ``limit`` of ``order`` (best first), near-duplicates dropped, articles spread.
 
@@ -129,8 +131,17 @@ def diversify(
     while kept and len(result) < limit:
         pick = kept[0]
         if len(result) < settings.diversity_window:
+            floor = (
+                -np.inf if scores is None else float(scores[kept[0]]) - settings.diversity_margin
+            )
             pick = next(
-                (r for r in kept if counts.get(articles[r], 0) < settings.per_article), pick
+                (
+                    r
+                    for r in kept
+                    if counts.get(articles[r], 0) < settings.per_article
+                    and (scores is None or scores[r] >= floor)
+                ),
+                pick,
             )
         result.append(pick)
         kept.remove(pick)

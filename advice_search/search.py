@@ -206,6 +206,7 @@ class Searcher:
                 self.data.embeddings[rows],
                 self.settings,
                 limit=k,
+                scores=fused,
             )
         hits = []
         for rank, i in enumerate(order[:k], start=1):
