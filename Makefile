@@ -43,7 +43,7 @@ lint: install
 
 # Speed (bench/RESULTS.md), then the kill test at ten times its CI length.
 bench: index
-	$(VENV)/bin/advice-search bench
+	$(PY) -m bench.speed
 	@echo "Kill test: ingest killed at 200 random moments..."
 	@result=$$(ADVICE_SEARCH_KILL_ROUNDS=200 $(PY) -m pytest -q \
 	    tests/test_robustness.py -k killed_at_random_moments 2>&1 | tail -n 1); \

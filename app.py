@@ -13,11 +13,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from advice_search import page, paths
-from advice_search.index import IndexUnavailable
+from advice_search import messages, page, paths
+from advice_search.index import current_build
 from advice_search.records import Hit
 from advice_search.search import Filters, QueryError, Searcher, SearchResult
 from advice_search.staleness import CorpusStatus
+from advice_search.store import IndexUnavailable
 
 log = logging.getLogger("advice_search.app")
 
@@ -32,15 +33,15 @@ CLOSEST = "Closest we have"
 
 
 @st.cache_resource(max_entries=2, show_spinner="Opening the library…")
-def load_library(index_dir: str, build: str) -> page.Library:
-    """One Searcher per index build: a new `make ingest` is picked up without a restart."""
-    return page.Library(Searcher.open(Path(index_dir)))
+def load_searcher(index_dir: str, build: str) -> Searcher:
+    """One Searcher per index build: a new ingest is picked up without a restart."""
+    return Searcher.open(Path(index_dir))
 
 
 @st.cache_data(ttl=60, show_spinner=False)
 def corpus_status(index_dir: str, build: str, corpus_dir: str) -> CorpusStatus:
     """Hashing the corpus costs a read of every file: once a minute is enough."""
-    return load_library(index_dir, build).searcher.corpus_status(Path(corpus_dir))
+    return load_searcher(index_dir, build).corpus_status(Path(corpus_dir))
 
 
 def main() -> None:
@@ -50,9 +51,9 @@ def main() -> None:
     st.caption(NOTICE)
 
     index_dir = paths.index_dir()
-    build = page.current_build(index_dir)
+    build = current_build(index_dir)
     try:
-        library = load_library(str(index_dir), build)
+        searcher = load_searcher(str(index_dir), build)
     except IndexUnavailable as error:
         show_unavailable(str(error))
         return
@@ -61,13 +62,13 @@ def main() -> None:
         show_unavailable(f"The index could not be loaded ({type(error).__name__}).")
         return
 
-    filters, k = sidebar(library, str(index_dir), build)
+    filters, k = sidebar(searcher, str(index_dir), build)
     question = question_box()
     if not question.strip():
         first_visit()
         return
     try:
-        result = library.searcher.search(question, k=k, filters=filters)
+        result = searcher.search(question, k=k, filters=filters)
     except QueryError as error:
         st.warning(str(error))
         return
@@ -75,7 +76,7 @@ def main() -> None:
         log.exception("search failed for a question of %d characters", len(question))
         st.error("Something went wrong while searching. Please try again in a moment.")
         return
-    show_result(result, library, filtered=bool(filters))
+    show_result(result, searcher, filtered=bool(filters))
 
 
 def show_unavailable(message: str) -> None:
@@ -84,18 +85,19 @@ def show_unavailable(message: str) -> None:
         + page.plain(message)
     )
     st.markdown("To build it, run this in the project folder, then reload the page:")
-    st.code(page.REBUILD_COMMAND, language="bash")
-    st.caption("(`advice-search ingest` does the same.)")
+    st.code(messages.REBUILD, language="bash")
+    st.caption("(`make ingest` does the same with the project's own virtualenv.)")
 
 
-def sidebar(library: page.Library, index_dir: str, build: str) -> tuple[Filters, int]:
-    articles, authors, sites = library.filter_options()
+def sidebar(searcher: Searcher, index_dir: str, build: str) -> tuple[Filters, int]:
+    index = searcher.index
+    articles, authors, sites = page.filter_options(index.articles)
     with st.sidebar:
         st.header("Filters")
         chosen_articles = st.multiselect(
             "Articles",
             articles,
-            format_func=lambda a: library.articles[a].title,
+            format_func=lambda a: index.article_by_id[a].title,
             placeholder="All articles",
         )
         chosen_authors = st.multiselect("Authors", authors, placeholder="All authors")
@@ -103,7 +105,7 @@ def sidebar(library: page.Library, index_dir: str, build: str) -> tuple[Filters,
         k = st.slider("Number of results", min_value=1, max_value=10, value=5)
 
         st.header("Library")
-        facts = library.facts
+        facts = page.library_facts(index.manifest)
         st.markdown(f"{facts.articles} articles, {facts.passages} passages")
         if facts.built or facts.model:
             built = f"Index built {facts.built}" if facts.built else "Index built"
@@ -111,10 +113,7 @@ def sidebar(library: page.Library, index_dir: str, build: str) -> tuple[Filters,
             st.caption(built + model)
         status = corpus_status(index_dir, build, str(paths.corpus_dir()))
         if status.stale:
-            st.warning(
-                f"The articles have changed since the index was built ({status.describe()}). "
-                f"Results come from the old index until you run `{page.REBUILD_COMMAND}`."
-            )
+            st.warning(messages.stale_warning(status))  # counts only: no article text
     filters = Filters(
         articles=frozenset(chosen_articles),
         authors=frozenset(chosen_authors),
@@ -151,7 +150,7 @@ def first_visit() -> None:
         st.button(example, key=f"example-{i}", on_click=use_example, args=(example,))
 
 
-def show_result(result: SearchResult, library: page.Library, *, filtered: bool) -> None:
+def show_result(result: SearchResult, searcher: Searcher, *, filtered: bool) -> None:
     if result.crisis:
         with st.container(key="help-panel"):
             st.error(page.help_markdown())
@@ -171,14 +170,14 @@ def show_result(result: SearchResult, library: page.Library, *, filtered: bool) 
         st.subheader(CLOSEST)
         st.caption("These passages are the nearest we found, but they may not fit your question.")
     for hit in result.hits:
-        show_card(hit, library)
+        show_card(hit, searcher)
 
 
-def show_card(hit: Hit, library: page.Library) -> None:
+def show_card(hit: Hit, searcher: Searcher) -> None:
     article, passage = hit.article, hit.passage
     with st.container(border=True, key=f"result-{hit.rank}"):
         st.markdown(f"**{page.plain(article.title)}**")
-        details = [page.plain(page.attribution(article)), page.score_label(hit.score)]
+        details = [page.plain(messages.attribution(article)), page.score_label(hit.score)]
         st.caption(" · ".join(d for d in details if d))
         if passage.section:
             st.caption(f"Section: {page.plain(passage.section)}")
@@ -189,7 +188,7 @@ def show_card(hit: Hit, library: page.Library) -> None:
         with st.expander("Read more"):
             around, whole = st.tabs(["Before and after", "Whole article"])
             with around:
-                before, after = library.neighbours(passage)
+                before, after = searcher.index.neighbours(passage)
                 st.caption("Before")
                 st.markdown(
                     page.passage_markdown(before)
@@ -201,7 +200,7 @@ def show_card(hit: Hit, library: page.Library) -> None:
                     page.passage_markdown(after) if after else "*This is the end of the article.*"
                 )
             with whole:
-                view = library.article_view(hit)
+                view = page.whole_article(hit, searcher.index.by_article(article.article_id))
                 if view.before:
                     st.markdown(view.before)
                 if view.matched:

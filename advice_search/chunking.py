@@ -1,4 +1,5 @@
-"""Split a clean article into passages a person can read as an answer. Pure.
+"""Split a clean article into passages a person can read as an answer, and say what of
+each passage is embedded and matched. Pure.
 
 Rules: a passage is whole sentences from one section and of one kind (advice, bio,
 disclaimer); a list item is never split unless it alone exceeds the limit; short neighbours
@@ -47,7 +48,7 @@ def chunk_article(article: Article, settings: ChunkSettings | None = None) -> li
     units: list[_Unit] = []
     section: str | None = None
     in_bio = False
-    for start, end in _block_spans(body):
+    for start, end in block_spans(body):
         block = body[start:end]
         if is_heading_like(block) and not _is_short_list_item(block):
             section = heading_text(block)
@@ -71,7 +72,9 @@ def chunk_article(article: Article, settings: ChunkSettings | None = None) -> li
     ]
 
 
-def _block_spans(body: str) -> list[tuple[int, int]]:
+def block_spans(body: str) -> list[tuple[int, int]]:
+    """Spans of the blocks of ``body`` (runs of non-empty lines; an empty line ends one),
+    surrounding whitespace trimmed. A heading, a paragraph or a list item is one block."""
     spans = []
     for match in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", body):
         text = match.group()
@@ -135,8 +138,26 @@ def _pack(units: list[_Unit], body: str, settings: ChunkSettings) -> list[list[_
     return groups
 
 
-def context_text(passage: Passage, title: str | None = None) -> str:
-    """The text that is embedded and matched: the heading gives the passage its context."""
-    parts = [p for p in (title, passage.section) if p]
-    parts.append(passage.text)
-    return "\n".join(parts)
+def embedding_text(passage: Passage, title: str | None) -> str:
+    """What a passage is embedded as: title and heading give it context (measured in README)."""
+    return "\n".join([*(part for part in (title, passage.section) if part), passage.text])
+
+
+def lexical_text(passage: Passage) -> str:
+    """What BM25 matches: the heading and the passage (the title would match everything)."""
+    return embedding_text(passage, None)
+
+
+def sentence_windows(text: str) -> list[tuple[int, int, str]]:
+    """Each sentence's span, and the text embedded for it: the sentence with its neighbours.
+
+    A lone sentence is often too short to carry its meaning ("This, of course, isn't a
+    guarantee."); with the sentences on either side it is matched far more reliably
+    (measured in README: How ranking works). The span stays the sentence itself, which is
+    what the page highlights.
+    """
+    spans = sentence_spans(text)
+    return [
+        (a, b, text[spans[max(0, j - 1)][0] : spans[min(len(spans) - 1, j + 1)][1]])
+        for j, (a, b) in enumerate(spans)
+    ]

@@ -76,16 +76,6 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--ablation", action="store_true", help="each ranking stage on/off")
     _add_paths(evaluate)
     evaluate.set_defaults(run=run_eval)
-    bench = sub.add_parser("bench", help="measure speed and write bench/RESULTS.md")
-    bench.add_argument("--out", type=Path, default=None, help="report file (bench/RESULTS.md)")
-    bench.add_argument(
-        "--questions", type=Path, default=None, help="questions to time (the dev set)"
-    )
-    bench.add_argument(
-        "--quick", action="store_true", help="skip the 100k/1M vector-index measurements"
-    )
-    _add_paths(bench)
-    bench.set_defaults(run=run_bench)
     return parser
 
 
@@ -109,7 +99,7 @@ def _positive_int(value: str) -> int:
 
 def run_ingest(args: argparse.Namespace) -> int:
     from .builder import IngestError, describe, ingest
-    from .index import IndexUnavailable, IngestLocked
+    from .store import IndexUnavailable, IngestLocked
 
     corpus = args.corpus or paths.corpus_dir()
     index = args.index or paths.index_dir()
@@ -176,8 +166,8 @@ def format_ingest_summary(report) -> str:  # noqa: ANN001 (IngestReport, importe
 
 
 def open_searcher(index: Path | None):  # noqa: ANN201 (Searcher, imported lazily)
-    from .index import IndexUnavailable
     from .search import Searcher
+    from .store import IndexUnavailable
 
     try:
         return Searcher.open(index or paths.index_dir())
@@ -216,13 +206,11 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def _warn_if_stale(searcher, corpus: Path | None) -> None:  # noqa: ANN001
+    from .messages import stale_warning
+
     status = searcher.corpus_status(corpus or paths.corpus_dir())
     if status.stale:
-        print(
-            f"advice-search: warning: {status.describe()}; results come from the old index. "
-            "Run `advice-search ingest` to update it.",
-            file=sys.stderr,
-        )
+        print(f"advice-search: warning: {stale_warning(status)}", file=sys.stderr)
 
 
 def _read_queries(source: str) -> Iterator[tuple[str | None, str]]:
@@ -253,13 +241,14 @@ def _read_queries(source: str) -> Iterator[tuple[str | None, str]]:
 
 
 def format_result(result) -> str:  # noqa: ANN001 (SearchResult)
-    from .safety import HELP_ELSEWHERE, HELP_HEADLINE, HELP_RESOURCES
+    from .messages import attribution, help_panel
 
     out: list[str] = []
     if result.crisis:
-        out.append(HELP_HEADLINE)
-        out += [f"  {r.name}: {r.contact} ({r.detail})" for r in HELP_RESOURCES]
-        out += [f"  {HELP_ELSEWHERE}", ""]
+        panel = help_panel()
+        out.append(panel.headline)
+        out += [f"  {line}" for line in panel.resources]
+        out += [f"  {panel.elsewhere}", ""]
     out += list(result.notices)
     if not result.hits:
         out.append("No passages found.")
@@ -267,12 +256,9 @@ def format_result(result) -> str:  # noqa: ANN001 (SearchResult)
     if not result.confident:
         out.append("Nothing in the library answers this well. The closest passages we have:\n")
     for hit in result.hits:
-        attribution = ", ".join(
-            x for x in (hit.article.author, hit.article.site, hit.article.date) if x
-        )
         out.append(f"{hit.rank}. {hit.article.title}  [{hit.score:.2f}]")
-        if attribution:
-            out.append(f"   {attribution}")
+        if credit := attribution(hit.article):
+            out.append(f"   {credit}")
         if hit.passage.section:
             out.append(f"   § {hit.passage.section}")
         body = " ".join(hit.passage.text.split())
@@ -313,36 +299,6 @@ def run_eval(args: argparse.Namespace) -> int:
     extra = full.to_json()
     print(f"on-topic not confident: {', '.join(extra['unconfident_on_topic']) or 'none'}")
     print(f"off-topic confident: {', '.join(extra['confident_off_topic']) or 'none'}")
-    return EXIT_OK
-
-
-# ---------------------------------------------------------------- bench
-
-
-def run_bench(args: argparse.Namespace) -> int:
-    from . import bench
-
-    root = paths.project_root()
-    questions = args.questions or next(
-        (
-            p
-            for p in (root.parent / "shared/eval/dev.jsonl", root / "eval/own.jsonl")
-            if p.is_file()
-        ),
-        None,
-    )
-    if questions is None:
-        raise CliError('no questions to time: pass --questions FILE (JSONL with "q")')
-    open_searcher(args.index)  # a friendly message if there is no index yet
-    report = bench.run(
-        index_dir=args.index or paths.index_dir(),
-        corpus_dir=args.corpus or paths.corpus_dir(),
-        questions_file=questions,
-        out=args.out or root / "bench" / "RESULTS.md",
-        scale_sizes=() if args.quick else (100_000, 1_000_000),
-        echo=lambda line: print(line, file=sys.stderr, flush=True),
-    )
-    print(report)
     return EXIT_OK
 
 

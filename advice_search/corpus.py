@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import datetime
 import hashlib
+import os
 import re
 import stat
 import unicodedata
@@ -36,8 +37,11 @@ class CorpusFileError(Exception):
 
 @dataclass(frozen=True)
 class Skipped:
+    """A file that cannot be used, why, and its size and mtime when it was read."""
+
     path: str
     reason: str
+    file: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,19 @@ def corpus_files(directory: Path) -> list[Path]:
     )
 
 
+def file_signature(path: Path) -> dict[str, int] | None:
+    """Size and modification time of a file (links not followed), or None if it is gone.
+
+    Recorded for skipped files, whose content is not worth hashing on every search (one may
+    be a 50 MB dump): a new signature means the file was replaced, perhaps by a fixed one.
+    """
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
+
+
 def load_corpus(directory: Path) -> CorpusLoad:
     """Every readable article of ``directory``; unreadable files are skipped with a reason."""
     directory = Path(directory)
@@ -79,7 +96,7 @@ def load_corpus(directory: Path) -> CorpusLoad:
         try:
             article, note = read_article(path, directory)
         except CorpusFileError as error:
-            skipped.append(Skipped(rel, str(error)))
+            skipped.append(Skipped(rel, str(error), file_signature(path)))
             continue
         if note:
             notes.append(f"{rel}: {note}")
@@ -88,7 +105,11 @@ def load_corpus(directory: Path) -> CorpusLoad:
         text_key = hashlib.sha256(normalise(article.body).encode()).hexdigest()
         if text_key in seen_texts:
             skipped.append(
-                Skipped(rel, f"duplicate of {seen_texts[text_key]} (same text); keep one of them")
+                Skipped(
+                    rel,
+                    f"duplicate of {seen_texts[text_key]} (same text); keep one of them",
+                    file_signature(path),
+                )
             )
             continue
         seen_texts[text_key] = rel

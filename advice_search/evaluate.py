@@ -244,7 +244,7 @@ def evaluate(
     searcher: Searcher, questions: Sequence[Question], *, k: int = 5, name: str = "search"
 ) -> EvalReport:
     """Run every question through ``searcher`` and score the results."""
-    corpus_texts = [normalise(p.text) for p in searcher.passages]
+    corpus_texts = [normalise(p.text) for p in searcher.index.passages]
     outcomes = []
     for question in questions:
         result: SearchResult = searcher.search(question.text, k=DEPTH)

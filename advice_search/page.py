@@ -1,5 +1,7 @@
 """What the Streamlit page shows, as plain Python: no Streamlit import, so it is testable.
 
+Pure rendering: values in (passages, hits, a manifest), safe Markdown and view records out.
+
 The page renders article text with ``st.markdown``. Article text is data written by other
 people, so every piece of it goes through :func:`escape_markdown` first: Markdown links,
 images, emphasis, raw HTML and Streamlit's own syntax (``:red[...]``, ``$math$``,
@@ -12,17 +14,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
-from . import index as index_store
+from .manifest import Manifest
+from .messages import help_panel
 from .records import Article, Hit, Passage
-from .safety import HELP_ELSEWHERE, HELP_HEADLINE, HELP_RESOURCES
 from .text import heading_text, is_heading_like
-
-if TYPE_CHECKING:
-    from .search import Searcher
 
 EXAMPLE_QUESTIONS: tuple[str, ...] = (
     "My partner refuses to go to couples therapy. What can I do?",
@@ -31,7 +29,6 @@ EXAMPLE_QUESTIONS: tuple[str, ...] = (
     "Why is my partner scared of therapy?",
 )
 
-REBUILD_COMMAND = "make ingest"  # the Makefile target; `advice-search ingest` does the same
 MAX_URL_QUESTION = 2000  # a shared link carries at most this much of the question
 HIGHLIGHT = "orange-background"  # Streamlit's text directive for the best sentence
 
@@ -202,6 +199,11 @@ class ArticleView:
     after: str
 
 
+def whole_article(hit: Hit, article_passages: Sequence[Passage]) -> ArticleView:
+    """The whole article of ``hit`` as safe Markdown, split around its passage."""
+    return article_view(article_blocks(hit.article, article_passages, hit.passage, hit.highlight))
+
+
 def article_view(blocks: Sequence[Block]) -> ArticleView:
     marked = [i for i, block in enumerate(blocks) if block.marked]
     if not marked:
@@ -212,69 +214,23 @@ def article_view(blocks: Sequence[Block]) -> ArticleView:
     )
 
 
-# ---------------------------------------------------------------- the loaded library
+# ---------------------------------------------------------------- the library panel
 
 
-class Library:
-    """A loaded Searcher plus the lookups the page needs; built once per index build."""
-
-    def __init__(self, searcher: Searcher) -> None:
-        self.searcher = searcher
-        self.articles: dict[str, Article] = searcher.articles
-        grouped: dict[str, list[Passage]] = {}
-        for passage in searcher.passages:
-            grouped.setdefault(passage.article_id, []).append(passage)
-        self.by_article: dict[str, tuple[Passage, ...]] = {
-            key: tuple(sorted(value, key=lambda p: p.ordinal)) for key, value in grouped.items()
-        }
-        self.facts = library_facts(searcher.data.manifest)
-
-    def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
-        return neighbours(self.by_article.get(passage.article_id, ()), passage)
-
-    def article_view(self, hit: Hit) -> ArticleView:
-        """The whole article of ``hit`` as safe Markdown, split around its passage."""
-        passages = self.by_article.get(hit.article.article_id, ())
-        return article_view(article_blocks(hit.article, passages, hit.passage, hit.highlight))
-
-    def filter_options(self) -> tuple[list[str], list[str], list[str]]:
-        """Article ids (by title), authors and sites that the filters can offer."""
-        articles = sorted(self.articles, key=lambda a: (self.articles[a].title.lower(), a))
-        authors = sorted({a.author for a in self.articles.values() if a.author}, key=str.lower)
-        sites = sorted({a.site for a in self.articles.values() if a.site}, key=str.lower)
-        return articles, authors, sites
+def filter_options(articles: Sequence[Article]) -> tuple[list[str], list[str], list[str]]:
+    """Article ids (by title), authors and sites that the filters can offer."""
+    ids = [a.article_id for a in sorted(articles, key=lambda a: (a.title.lower(), a.article_id))]
+    authors = sorted({a.author for a in articles if a.author}, key=str.lower)
+    sites = sorted({a.site for a in articles if a.site}, key=str.lower)
+    return ids, authors, sites
 
 
-def neighbours(
-    article_passages: Sequence[Passage], passage: Passage
-) -> tuple[Passage | None, Passage | None]:
-    """The passages just before and after ``passage`` in its article (None at an edge)."""
-    ids = [p.passage_id for p in article_passages]
-    try:
-        i = ids.index(passage.passage_id)
-    except ValueError:
-        return None, None
-    before = article_passages[i - 1] if i > 0 else None
-    after = article_passages[i + 1] if i + 1 < len(article_passages) else None
-    return before, after
-
-
-def current_build(index_dir: Path) -> str:
-    """The name of the build in use, or "" if there is none (loading will say why)."""
-    try:
-        return index_store.build_dir(index_dir).name
-    except index_store.IndexUnavailable:
-        return ""
-
-
-def library_facts(manifest: Mapping[str, Any]) -> LibraryFacts:
-    counts = manifest.get("counts") or {}
-    model = manifest.get("model") or {}
+def library_facts(manifest: Manifest) -> LibraryFacts:
     return LibraryFacts(
-        articles=int(counts.get("articles") or 0),
-        passages=int(counts.get("passages") or 0),
-        built=format_built_at(manifest.get("created_at")),
-        model=model.get("name") if isinstance(model, Mapping) else None,
+        articles=int(manifest.counts.get("articles") or 0),
+        passages=int(manifest.counts.get("passages") or 0),
+        built=format_built_at(manifest.created_at),
+        model=manifest.model.name or None,
     )
 
 
@@ -291,11 +247,6 @@ def format_built_at(value: object) -> str | None:
 
 
 # ---------------------------------------------------------------- cards
-
-
-def attribution(article: Article) -> str:
-    """ "Author · Site · Date", leaving out what the article does not say."""
-    return " · ".join(x for x in (article.author, article.site, article.date) if x)
 
 
 def score_label(score: float) -> str:
@@ -315,13 +266,10 @@ def safe_url(url: str | None) -> str | None:
 
 def help_markdown() -> str:
     """The safety panel: headline, each place to get help, and help outside the US."""
-    lines = [f"**{escape_markdown(HELP_HEADLINE)}**", ""]
-    lines += [
-        f"- **{escape_markdown(r.name)}**: {escape_markdown(r.contact)} "
-        f"({escape_markdown(r.detail)})"
-        for r in HELP_RESOURCES
-    ]
-    lines += ["", escape_markdown(HELP_ELSEWHERE)]
+    panel = help_panel()
+    lines = [f"**{escape_markdown(panel.headline)}**", ""]
+    lines += [f"- {escape_markdown(line)}" for line in panel.resources]
+    lines += ["", escape_markdown(panel.elsewhere)]
     return "\n".join(lines)
 
 

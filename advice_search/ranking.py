@@ -1,4 +1,5 @@
 """Scoring, fusion and diversity: pure functions on arrays, testable with hand-made numbers.
+Where the scores of a search are computed and fused into one ordering.
 
 The searcher gathers, for every passage, three signals:
 - ``dense``: cosine of the question with the passage (heading and title as context);
@@ -39,11 +40,9 @@ class RankSettings:
     promotion_penalty: float = 0.05
     hollow_penalty: float = 0.05
     lead_in_penalty: float = 0.0
-    mask_hollow: bool = True  # a sentence announcing a lost list is never the best sentence
     use_roles: bool = True  # roles.py; off: only bios and disclaimers are penalised
     focus_weight: float = 0.5  # question.py: share of the asking sentences in the query vector
     perspective_weight: float = 0.05  # added when a passage speaks to the asker's side
-    focus_lexical: bool = False  # BM25 of the asking sentences mixed in with the same weight
     short_words: int = 0  # questions of at most this many words borrow the library's topic...
     short_topic_weight: float = 0.0  # ...with this weight on the mean passage vector
     use_dense: bool = True
@@ -54,6 +53,51 @@ class RankSettings:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class SentenceScores:
+    """Cosines of the question with the sentences of some candidate passages."""
+
+    best: np.ndarray  # per candidate: its best sentence's cosine (0 if it has none)
+    sims: np.ndarray  # per gathered sentence
+    picked: np.ndarray  # per gathered sentence: its row in the index's sentence arrays
+    offsets: np.ndarray  # per candidate: where its sentences start in ``sims``
+    counts: np.ndarray  # per candidate: how many sentences it has
+
+    def best_row(self, i: int) -> int | None:
+        """The sentence row of candidate ``i``'s best sentence (None if it has none)."""
+        if not self.counts[i]:
+            return None
+        lo = int(self.offsets[i])
+        return int(self.picked[lo + int(np.argmax(self.sims[lo : lo + self.counts[i]]))])
+
+
+def sentence_scores(
+    sentence_vectors: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    query: np.ndarray,
+    *,
+    hollow: np.ndarray | None = None,
+) -> SentenceScores:
+    """Per candidate passage, the cosine of its best sentence with the question.
+
+    ``lo[i]:hi[i]`` are candidate ``i``'s rows in ``sentence_vectors``. Only the candidates'
+    sentences are gathered: a large library holds millions. Sentence rows marked in
+    ``hollow`` (they announce a list the page lost) count at most 0: they answer nothing.
+    """
+    counts = (hi - lo).astype(np.int64)
+    offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    picked = np.repeat(lo - offsets, counts) + np.arange(int(counts.sum()))
+    sims = sentence_vectors[picked] @ query
+    if hollow is not None:
+        sims = np.where(hollow[picked], np.minimum(sims, 0.0), sims)
+    best = np.zeros(len(counts), dtype=np.float32)
+    has = counts > 0
+    if has.any():
+        best[has] = np.maximum.reduceat(sims, offsets[has])
+    return SentenceScores(best, sims, picked, offsets, counts)
 
 
 def kind_penalties(kinds: list[str]) -> np.ndarray:
@@ -77,6 +121,21 @@ def role_penalties(
         "bio": KIND_PENALTY["bio"],
     }
     return np.array([weight.get(r, 0.0) for r in roles], dtype=np.float32)
+
+
+def perspective_bonus(to_asked: np.ndarray, side: str, settings: RankSettings) -> np.ndarray:
+    """Per passage, what is added for speaking to the asker's side (question.perspective).
+
+    Someone asked to go ("my wife wants us to try counselling and I'm scared") is helped by
+    passages written to them and not by tips on persuading a partner; someone asking is
+    helped less by passages written to the other side.
+    """
+    w = settings.perspective_weight
+    if side == "asked":
+        return np.where(to_asked, w, -w).astype(np.float32)
+    if side == "asking":
+        return np.where(to_asked, -w, 0.0).astype(np.float32)
+    return np.zeros(len(to_asked), dtype=np.float32)
 
 
 def fuse(

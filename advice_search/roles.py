@@ -234,15 +234,18 @@ def read_library(passages: Sequence[Passage], sentence_rows: np.ndarray) -> Libr
         lo, hi = int(bounds[p]), int(bounds[p + 1])
         spans = sentence_rows[lo:hi, 1:]
         hollow[lo:hi] = hollow_sentences([passage.text[a:b] for a, b in spans])
-    return Library(tuple(roles), hollow)
+    to_asked = np.array([addresses_asked(p.text, p.section) for p in passages], dtype=bool)
+    return Library(tuple(roles), hollow, to_asked)
 
 
 @dataclass(frozen=True)
 class Library:
-    """Per passage its role; per sentence row whether it is hollow."""
+    """Per passage its role and whether it speaks to the one asked; per sentence row whether
+    it is hollow."""
 
     roles: tuple[str, ...]
-    hollow: np.ndarray
+    hollow: np.ndarray  # bool per sentence row
+    to_asked: np.ndarray  # bool per passage
 
 
 # Perspective: whom a passage addresses. Most advice speaks to the one who wants change ("if

@@ -1,7 +1,8 @@
-"""The Searcher: one loaded index + encoder, answering questions.
+"""The Searcher: one loaded index and the encoder that embeds its questions.
 
-Load once (``Searcher.open``), then ``search`` many times. Loading never imports torch:
-questions are embedded by the ONNX export that ingest stored beside the builds.
+Open once (``Searcher.open``), then ``search`` many times. Scores are computed and fused by
+the pure functions of ``ranking``; this module gathers candidates and builds the hits.
+Opening never imports torch: questions are embedded by the ONNX export ingest made.
 """
 
 from __future__ import annotations
@@ -13,21 +14,23 @@ from typing import Any
 
 import numpy as np
 
-from . import index as index_store
-from . import roles, vectors
-from .chunking import ChunkSettings
-from .encoder import OnnxEncoder, export_checksum, installed_weights_match
-from .lexical import Lexical
-from .question import asks_why, perspective, read_question
+from . import vectors
+from .encoder import Encoder, OnnxEncoder
+from .index import SearchIndex
+from .manifest import damaged
+from .question import QuestionReading, asks_why, perspective, read_question
 from .ranking import (
     RankSettings,
     diversify,
     fuse,
     is_confident,
     kind_penalties,
+    perspective_bonus,
     role_penalties,
+    sentence_scores,
 )
-from .records import Article, Hit, Passage
+from .records import Article, Hit
+from .roles import read_library
 from .safety import assess
 from .staleness import CorpusStatus, corpus_status
 from .text import clean_control
@@ -100,78 +103,28 @@ class Searcher:
     """Answers questions from one index build."""
 
     def __init__(
-        self,
-        data: index_store.IndexData,
-        encoder: OnnxEncoder,
-        faiss_index: Any,
-        lexical: Lexical,
-        *,
-        settings: RankSettings | None = None,
-        index_dir: Path | None = None,
+        self, index: SearchIndex, encoder: Encoder, *, settings: RankSettings | None = None
     ) -> None:
-        self.data = data
+        self.index = index
         self.encoder = encoder
-        self.faiss_index = faiss_index
-        self.lexical = lexical
         self.settings = settings or RankSettings()
-        self.index_dir = index_dir
-        self.articles = {a.article_id: a for a in data.articles}
-        self.passages: tuple[Passage, ...] = data.passages
-        self._article_of = [p.article_id for p in self.passages]
-        self._penalties = kind_penalties([p.kind for p in self.passages])
-        rows = data.sentence_rows
-        n = len(self.passages)
-        # Sentences are stored grouped by passage: [lo[i], hi[i]) are passage i's sentences.
-        owners = rows[:, 0] if len(rows) else np.zeros(0, dtype=np.int32)
-        self._sent_lo = np.searchsorted(owners, np.arange(n), side="left")
-        self._sent_hi = np.searchsorted(owners, np.arange(n), side="right")
-        topic = data.embeddings.mean(axis=0) if n else np.zeros(0, dtype=np.float32)
-        self._topic = topic / (np.linalg.norm(topic) or 1.0)
-        # Issue 9: what each passage does for a reader (roles.py), read once at load.
-        self._library = roles.read_library(self.passages, rows)
-        self._to_asked = np.array(
-            [roles.addresses_asked(p.text, p.section) for p in self.passages], dtype=bool
-        )
+        self._article_of = [p.article_id for p in index.passages]
+        self._penalties = kind_penalties([p.kind for p in index.passages])
+        # Issue 9: what each passage does for a reader (roles.py), read once when opened.
+        self._library = read_library(index.passages, index.sentence_rows)
+        topic = index.embeddings.mean(axis=0) if len(index.passages) else np.zeros(0)
+        self._topic = (topic / (np.linalg.norm(topic) or 1.0)).astype(np.float32)
 
     @classmethod
-    def open(
-        cls,
-        index_dir: Path,
-        *,
-        settings: RankSettings | None = None,
-        verify: bool = True,
-        check_model: bool = True,
-    ) -> Searcher:
-        """Load and check the index in ``index_dir``; IndexUnavailable/IndexMismatch if unusable."""
-        index_dir = Path(index_dir)
-        data = index_store.load(index_dir, verify=verify)
-        manifest = data.manifest
-        index_store.check_compatible(
-            manifest, chunking=ChunkSettings().to_json(), model_sha256=None
-        )
-        if check_model and not installed_weights_match(manifest["model"]):
-            raise index_store.IndexMismatch(
-                "The index was built with different embedding model weights than the ones "
-                f"installed now: run `{index_store.REBUILD}` to rebuild it."
-            )
-        assert data.path is not None
-        model_dir = index_dir / manifest["model"]["onnx_dir"]
-        if verify and export_checksum(model_dir) != manifest["model"].get("onnx_sha256"):
-            raise index_store.IndexUnavailable(
-                f"The exported model in {model_dir} is missing or damaged: run "
-                f"`{index_store.REBUILD}` to restore it."
-            )
+    def open(cls, index_dir: Path, *, settings: RankSettings | None = None) -> Searcher:
+        """Load the build in use; IndexUnavailable (or IndexMismatch) if it cannot be used."""
+        index = SearchIndex.open(index_dir)
+        assert index.manifest is not None and index.path is not None
         try:
-            encoder = OnnxEncoder(model_dir)
-            faiss_index = vectors.load(data.path / "vectors.faiss")
-            vectors.configure(faiss_index, vectors.VectorIndexSpec(**manifest["vector_index"]))
-            lexical = Lexical.load(data.path / "lexical")
-        except Exception as error:  # any library error here means a damaged build
-            raise index_store.IndexUnavailable(
-                f"The index in {index_dir}/ cannot be loaded ({error}): run "
-                f"`{index_store.REBUILD}` to rebuild it."
-            ) from None
-        return cls(data, encoder, faiss_index, lexical, settings=settings, index_dir=index_dir)
+            encoder = OnnxEncoder(index.manifest.export_dir(index.path))
+        except Exception as error:  # checksums passed, yet ONNX Runtime cannot read it
+            raise damaged(index.path, error) from None
+        return cls(index, encoder, settings=settings)
 
     def with_settings(self, settings: RankSettings) -> Searcher:
         """The same loaded index ranked with other settings (for evaluation)."""
@@ -180,147 +133,102 @@ class Searcher:
         return other
 
     def corpus_status(self, corpus_dir: Path) -> CorpusStatus:
-        return corpus_status(self.data.manifest, corpus_dir)
+        assert self.index.manifest is not None
+        return corpus_status(self.index.manifest, corpus_dir)
 
     def search(self, question: str, *, k: int = 5, filters: Filters | None = None) -> SearchResult:
         """The best ``k`` passages for ``question``; QueryError for an empty question."""
         query, notices = prepare_query(question)
         crisis = assess(query).is_crisis
         k = max(1, min(int(k), 50))
-        vector = self._question_vector(query)
-        lexical_all = self._lexical_scores(query)
+        reading = read_question(query)
+        vector = self._question_vector(reading)
+        lexical_all = self.index.lexical.relative_scores(query)
         rows = self._candidates(vector, lexical_all, filters)
         if not rows.size:
             return SearchResult(query, (), False, crisis, notices)
-        dense = self.data.embeddings[rows] @ vector
-        sentences = self._sentence_scores(rows, vector)
-        sentence = sentences.best
+        dense = self.index.embeddings[rows] @ vector
+        lo, hi = self.index.sentence_bounds
+        mask = self._library.hollow if self.settings.use_roles else None
+        sentences = sentence_scores(
+            self.index.sentence_vectors, lo[rows], hi[rows], vector, hollow=mask
+        )
         lexical = lexical_all[rows]
-        fused = fuse(dense, sentence, lexical, self._penalty_for(rows, query), self.settings)
-        fused = fused + self._perspective_bonus(query, rows)
+        fused = fuse(dense, sentences.best, lexical, self._adjustment(rows, reading), self.settings)
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
         if self.settings.diversify:
             order = diversify(
                 order,
                 [self._article_of[r] for r in rows],
-                self.data.embeddings[rows],
+                self.index.embeddings[rows],
                 self.settings,
                 limit=k,
                 scores=fused,
             )
         hits = []
         for rank, i in enumerate(order[:k], start=1):
-            passage = self.passages[rows[i]]
-            hits.append(
-                Hit(
-                    rank=rank,
-                    score=float(fused[i]),
-                    passage=passage,
-                    article=self.articles[passage.article_id],
-                    highlight=self._highlight(sentences, i),
-                    signals={
-                        "dense": float(dense[i]),
-                        "sentence": float(sentence[i]),
-                        "lexical": float(lexical[i]),
-                    },
-                )
-            )
-        best, best_sentence = float(fused[order[0]]), float(sentence.max())
-        confident = is_confident(best, best_sentence, self.settings)
+            signals = {"dense": dense[i], "sentence": sentences.best[i], "lexical": lexical[i]}
+            hits.append(self._hit(rank, int(rows[i]), fused[i], sentences.best_row(i), signals))
+        best, best_sentence = float(fused[order[0]]), float(sentences.best.max())
         signals = {
             "best_score": best,
             "best_sentence": best_sentence,
             "best_dense": float(dense.max()),
         }
+        confident = is_confident(best, best_sentence, self.settings)
         return SearchResult(query, tuple(hits), confident, crisis, notices, signals)
 
-    def _question_vector(self, query: str) -> np.ndarray:
-        """The question embedded, its asking sentences weighed in (issue 9, question.py)."""
-        reading = read_question(query)
+    # ---- issue 9: the question as read (question.py) and the passages' roles (roles.py) ----
+
+    def _question_vector(self, reading: QuestionReading) -> np.ndarray:
+        """The question embedded; the sentences that ask are weighed in with the story."""
         focus = reading.focus if self.settings.focus_weight > 0 else None
-        texts = [query, focus] if focus else [query]
-        encoded = self.encoder.encode(texts)
+        encoded = self.encoder.encode([reading.text, focus] if focus else [reading.text])
         vector = encoded[0]
         if focus:
-            w = self.settings.focus_weight
-            vector = (1 - w) * encoded[0] + w * encoded[1]
-        if reading.words <= self.settings.short_words and self.settings.short_topic_weight > 0:
+            vector = (1 - self.settings.focus_weight) * encoded[0] + (
+                self.settings.focus_weight * encoded[1]
+            )
+        if reading.words <= self.settings.short_words and self.settings.short_topic_weight:
             vector = vector + self.settings.short_topic_weight * self._topic
         return (vector / (np.linalg.norm(vector) or 1.0)).astype(np.float32)
 
-    def _lexical_scores(self, query: str) -> np.ndarray:
-        scores = self.lexical.relative_scores(query)
-        focus = read_question(query).focus
-        if focus and self.settings.focus_lexical and self.settings.focus_weight > 0:
-            w = self.settings.focus_weight
-            scores = (1 - w) * scores + w * self.lexical.relative_scores(focus)
-        return scores
-
-    def _perspective_bonus(self, query: str, rows: np.ndarray) -> np.ndarray:
-        """Passages speaking to the asker's side gain, the other side's lose (issue 9)."""
-        w = self.settings.perspective_weight
-        side = perspective(query) if w else ""
-        if not side:
-            return np.zeros(len(rows), dtype=np.float32)
-        to_asked = self._to_asked[rows]
-        sign = np.where(to_asked, 1.0, -1.0) if side == "asked" else np.where(to_asked, -1.0, 0.0)
-        return (w * sign).astype(np.float32)
-
-    def _penalty_for(self, rows: np.ndarray, query: str) -> np.ndarray:
+    def _adjustment(self, rows: np.ndarray, reading: QuestionReading) -> np.ndarray:
+        """What is subtracted from each candidate's score: its role, and the asker's side."""
         if not self.settings.use_roles:
             return self._penalties[rows]
-        why = asks_why(read_question(query))
-        return role_penalties([self._library.roles[r] for r in rows], self.settings, asks_why=why)
+        roles = [self._library.roles[r] for r in rows]
+        penalty = role_penalties(roles, self.settings, asks_why=asks_why(reading))
+        side = perspective(reading.text)
+        return penalty - perspective_bonus(self._library.to_asked[rows], side, self.settings)
+
+    def _hit(
+        self, rank: int, row: int, score: float, sentence: int | None, signals: dict[str, Any]
+    ) -> Hit:
+        """Hit number ``rank``: passage ``row``, its best sentence (a sentence row) marked."""
+        passage = self.index.passages[row]
+        span = self.index.sentence_rows[sentence, 1:] if sentence is not None else None
+        return Hit(
+            rank=rank,
+            score=float(score),
+            passage=passage,
+            article=self.index.article_by_id[passage.article_id],
+            highlight=(int(span[0]), int(span[1])) if span is not None else None,
+            signals={name: float(value) for name, value in signals.items()},
+        )
 
     def _candidates(
         self, vector: np.ndarray, lexical: np.ndarray, filters: Filters | None
     ) -> np.ndarray:
         """Rows worth scoring: dense and BM25 top candidates, or every row a filter allows."""
-        n = len(self.passages)
+        passages = self.index.passages
         if filters:
-            allowed = [
-                i
-                for i, p in enumerate(self.passages)
-                if filters.allows(self.articles[p.article_id])
-            ]
+            articles = self.index.article_by_id
+            allowed = [i for i, p in enumerate(passages) if filters.allows(articles[p.article_id])]
             return np.array(allowed, dtype=np.int64)
         want = self.settings.candidates
-        if n <= 2 * want:
-            return np.arange(n)
-        _, ids = vectors.search(self.faiss_index, vector, want)
+        if len(passages) <= 2 * want:
+            return np.arange(len(passages))
+        _, ids = vectors.search(self.index.vectors, vector, want)
         top_lexical = np.argpartition(-lexical, want)[:want] if lexical.any() else []
         return np.unique(np.concatenate([ids[0][ids[0] >= 0], np.asarray(top_lexical, np.int64)]))
-
-    def _sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> _SentenceScores:
-        """Per candidate passage, the cosine of its best sentence (with context)."""
-        lo, hi = self._sent_lo[rows], self._sent_hi[rows]
-        counts = hi - lo
-        offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
-        # Gather the candidates' sentences only (the corpus may hold millions).
-        picked = np.repeat(lo - offsets, counts) + np.arange(int(counts.sum()))
-        sims = self.data.sentence_vectors[picked] @ vector
-        if self.settings.use_roles and self.settings.mask_hollow:  # it answers nothing
-            sims = np.where(self._library.hollow[picked], np.minimum(sims, 0.0), sims)
-        best = np.zeros(len(rows), dtype=np.float32)
-        has = counts > 0
-        if has.any():
-            best[has] = np.maximum.reduceat(sims, offsets[has])
-        return _SentenceScores(best, sims, picked, offsets, counts)
-
-    def _highlight(self, scores: _SentenceScores, i: int) -> tuple[int, int] | None:
-        """Span of candidate ``i``'s best sentence in its passage text."""
-        if not scores.counts[i]:
-            return None
-        lo = scores.offsets[i]
-        j = lo + int(np.argmax(scores.sims[lo : lo + scores.counts[i]]))
-        row = self.data.sentence_rows[scores.picked[j]]
-        return int(row[1]), int(row[2])
-
-
-@dataclass(frozen=True)
-class _SentenceScores:
-    best: np.ndarray  # per candidate
-    sims: np.ndarray  # per gathered sentence
-    picked: np.ndarray  # sentence row of each gathered sentence
-    offsets: np.ndarray  # where each candidate's sentences start in ``sims``
-    counts: np.ndarray

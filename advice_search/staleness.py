@@ -7,9 +7,9 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from .corpus import corpus_files
+from .corpus import corpus_files, file_signature
+from .manifest import Manifest
 
 
 @dataclass(frozen=True)
@@ -35,24 +35,11 @@ class CorpusStatus:
         return ", ".join(parts) + " article file(s) since the index was built"
 
 
-def file_signature(path: Path) -> dict[str, int] | None:
-    """Size and modification time of a file (links not followed), or None if it is gone.
-
-    Recorded for skipped files, whose content is not worth hashing on every search (one may
-    be a 50 MB dump): a new signature means the file was replaced, perhaps by a fixed one.
-    """
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
-
-
-def corpus_status(manifest: dict[str, Any], corpus_dir: Path) -> CorpusStatus:
+def corpus_status(manifest: Manifest, corpus_dir: Path) -> CorpusStatus:
     """Compare the corpus files with what the manifest recorded (content hashes, skips)."""
     corpus_dir = Path(corpus_dir)
-    recorded = {a["path"]: a["content_hash"] for a in manifest.get("articles", [])}
-    skipped = {s["path"]: s.get("file") for s in manifest.get("skipped", [])}
+    recorded = {s.path: s.content_hash for s in manifest.sources}
+    skipped = {s.path: s.file for s in manifest.skipped}
     if not corpus_dir.is_dir():
         return CorpusStatus(deleted=tuple(sorted(recorded)))
     added, changed = [], []

@@ -1,27 +1,42 @@
-"""Shared fixtures: the real corpus indexed once per test session, with the real model."""
+"""Shared fixtures: real model, real corpus copies and small written corpora, in tmp dirs.
+
+Tests that need the real five-article corpus embedded (``seed_index``) are marked ``slow``
+here automatically; ``make test-fast`` runs everything else (pure functions and the small
+sample index) in well under a minute.
+"""
 
 from __future__ import annotations
 
-import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from .sample_corpus import copy_index, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 OWN_SET = ROOT / "eval" / "own.jsonl"
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Anything built on the real corpus's index, or driving a browser, is slow."""
+    for item in items:
+        uses = getattr(item, "fixturenames", ())
+        if "seed_index" in uses or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One ONNX export per session, hard-linked into every index a test builds."""
     cache = tmp_path_factory.mktemp("model-cache")
-    os.environ["ADVICE_SEARCH_MODEL_CACHE"] = str(cache)
-    return cache
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ADVICE_SEARCH_MODEL_CACHE", str(cache))
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        yield cache
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +62,23 @@ def searcher(seed_index: Path):  # noqa: ANN201
     from advice_search.search import Searcher
 
     return Searcher.open(seed_index)
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The short written sample articles ingested once per session. Read-only: copy it.
+
+    Its corpus is ``sample_index.parent / "corpus"``.
+    """
+    from advice_search.builder import ingest
+
+    root = tmp_path_factory.mktemp("sample")
+    ingest(write_corpus(root / "corpus"), root / "index")
+    return root / "index"
+
+
+@pytest.fixture
+def workspace(sample_index: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Private copies of the sample corpus and its index: (tmp/corpus, tmp/index)."""
+    corpus = Path(shutil.copytree(sample_index.parent / "corpus", tmp_path / "corpus"))
+    return corpus, copy_index(sample_index, tmp_path / "index")

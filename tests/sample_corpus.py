@@ -1,7 +1,8 @@
-"""A few short articles written for the tests, and a session-wide index built from them.
+"""A few short articles written for the tests, and helpers to write and copy corpora.
 
 The real corpus takes ~15 s to embed on a small machine; these three articles take about a
-second, so tests that build, damage or rebuild indexes use them instead.
+second, so tests that build, damage or rebuild indexes use them (``sample_index`` in
+conftest.py) instead.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 BOUNDARIES = """\
 ---
@@ -143,29 +143,12 @@ class FakeEncoder:
     def __init__(self) -> None:
         self.texts: list[str] = []
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, progress: object = None
+    ) -> np.ndarray:
         self.texts += texts
         rows = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for i, text in enumerate(texts):
             seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
             rows[i] = np.random.default_rng(seed).standard_normal(self.dimension)
         return rows / np.linalg.norm(rows, axis=1, keepdims=True)
-
-
-_BUILT: dict[str, Path] = {}
-
-
-@pytest.fixture(scope="session")
-def sample_index(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Path:
-    """The sample articles ingested once per session. Read-only: copy it to change it.
-
-    Its corpus is ``sample_index.parent / "corpus"``. (Defined here and imported by the test
-    modules that need it; the cache makes it one build per session, not one per module.)
-    """
-    if "index" not in _BUILT:
-        from advice_search.builder import ingest
-
-        root = tmp_path_factory.mktemp("sample")
-        ingest(write_corpus(root / "corpus"), root / "index")
-        _BUILT["index"] = root / "index"
-    return _BUILT["index"]

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from advice_search import page
+from advice_search import messages, page
+
+pytestmark = pytest.mark.slow  # each test runs the whole page script
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
@@ -114,7 +116,7 @@ def test_a_question_shows_attributed_cards_with_the_best_sentence_highlighted(
     hit = expected.hits[0]
     assert first[0] == f"**{hit.article.title}**"
     assert page.score_label(hit.score) in first[1]
-    attribution = page.attribution(hit.article)
+    attribution = messages.attribution(hit.article)
     if attribution:
         assert attribution in first[1]
     if hit.passage.section:
@@ -140,15 +142,14 @@ def test_read_more_shows_neighbours_and_the_whole_article_with_the_passage_marke
     assert expander.label == "Read more"
     tabs = [n for n in expander if getattr(n, "type", None) == "tab"]
     assert [t.label for t in tabs] == ["Before and after", "Whole article"]
-    library = page.Library(searcher)
-    before, after = library.neighbours(hit.passage)
+    before, after = searcher.index.neighbours(hit.passage)
     around = " ".join(card_texts(tabs[0]))
     for neighbour, edge in ((before, "start"), (after, "end")):
         if neighbour is None:
             assert f"This is the {edge} of the article." in around
         else:
             assert " ".join(neighbour.text.split()) in around
-    view = library.article_view(hit)
+    view = page.whole_article(hit, searcher.index.by_article(hit.article.article_id))
     whole = [n.value for n in tabs[1] if getattr(n, "type", None) in ("markdown", "caption")]
     assert whole == [
         *([view.before] if view.before else []),
@@ -257,7 +258,7 @@ def test_long_question_is_cut_with_a_notice(seeded) -> None:  # noqa: ANN001
 
 def test_filters_restrict_results_to_the_chosen_author(seeded, searcher) -> None:  # noqa: ANN001
     at = start()
-    authors = page.Library(searcher).filter_options()[1]
+    authors = page.filter_options(searcher.index.articles)[1]
     author = authors[0]
     at.sidebar.multiselect[1].select(author).run()
     at.sidebar.slider[0].set_value(3).run()
@@ -272,7 +273,7 @@ def test_filters_that_match_nothing_say_so(use_index, hostile_library, searcher)
     use_index(*hostile_library)
     at = start()
     at.sidebar.multiselect[2].select("Test Harbour").run()  # the hostile article's site
-    at.sidebar.multiselect[1].select(page.Library(searcher).filter_options()[1][0]).run()
+    at.sidebar.multiselect[1].select(page.filter_options(searcher.index.articles)[1][0]).run()
     ask(at, ON_TOPIC)
     assert not cards(at)
     assert "No passages match these filters" in at.info[0].value
@@ -280,7 +281,7 @@ def test_filters_that_match_nothing_say_so(use_index, hostile_library, searcher)
 
 def test_library_panel_shows_counts_build_time_and_model(seeded, searcher) -> None:  # noqa: ANN001
     at = start()
-    facts = page.library_facts(searcher.data.manifest)
+    facts = page.library_facts(searcher.index.manifest)
     shown = [unescape(n.value) for n in at.sidebar if isinstance(getattr(n, "value", None), str)]
     assert f"{facts.articles} articles, {facts.passages} passages" in shown
     assert f"Index built {facts.built} with {facts.model}" in shown
@@ -300,7 +301,7 @@ def test_changed_corpus_warns_with_the_command_to_run(
     at = start()
     assert len(at.sidebar.warning) == 1
     warning = at.sidebar.warning[0].value
-    assert "1 new" in warning and "`make ingest`" in warning
+    assert "1 new" in warning and f"`{messages.REBUILD}`" in warning
 
 
 # ---------------------------------------------------------------- failure and hostile text
@@ -311,7 +312,7 @@ def test_missing_index_shows_how_to_build_it(use_index, seed_corpus: Path, tmp_p
     at = start()
     assert not at.exception
     assert "The library is not ready yet" in at.error[0].value
-    assert [c.value for c in at.code] == ["make ingest"]
+    assert [c.value for c in at.code] == [messages.REBUILD]
     assert "advice-search ingest" in " ".join(texts(at))
     assert not at.text_input  # no question box over an index that is not there
 
@@ -327,7 +328,7 @@ def test_damaged_index_shows_how_to_rebuild_it(
     at = start()
     assert not at.exception
     assert "advice-search ingest" in unescape(at.error[0].value)
-    assert [c.value for c in at.code] == ["make ingest"]
+    assert [c.value for c in at.code] == [messages.REBUILD]
 
 
 def test_hostile_article_text_is_shown_as_plain_text(use_index, hostile_library) -> None:  # noqa: ANN001

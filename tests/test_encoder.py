@@ -68,8 +68,8 @@ def test_a_damaged_model_export_is_refused_and_ingest_restores_it(
     seed_index: Path, seed_corpus: Path, tmp_path: Path
 ) -> None:
     from advice_search.builder import ingest
-    from advice_search.index import IndexUnavailable
     from advice_search.search import Searcher
+    from advice_search.store import IndexUnavailable
 
     index = tmp_path / "index"
     shutil.copytree(seed_index, index)  # real copies: the session's files stay intact

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
@@ -10,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,34 +16,28 @@ from typing import Any
 import numpy as np
 import pytest
 
-from advice_search import index as index_store
+from advice_search import manifest as manifest_module
 from advice_search import vectors
 from advice_search.builder import ingest
 from advice_search.chunking import ChunkSettings
 from advice_search.cli import main
-from advice_search.index import IndexMismatch, IndexUnavailable, IngestLocked
+from advice_search.index import SearchIndex, publish
+from advice_search.manifest import Manifest, ModelRecord
 from advice_search.records import Article, Passage
 from advice_search.search import Searcher
 from advice_search.staleness import corpus_status
+from advice_search.store import IndexMismatch, IndexUnavailable, IngestLocked, Store
 
-from .sample_corpus import (  # noqa: F401 (sample_index is a fixture)
-    SLEEP,
-    SLEEP_EDIT,
-    FakeEncoder,
-    copy_index,
-    sample_index,
-    write_corpus,
-)
+from .sample_corpus import SLEEP, SLEEP_EDIT, FakeEncoder, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 REBUILD = "advice-search ingest"
 
 
 @pytest.fixture
-def index_copy(sample_index: Path, tmp_path: Path) -> Path:  # noqa: F811
+def index_copy(workspace: tuple[Path, Path]) -> Path:
     """A private copy of the sample index, with a copy of its corpus beside it."""
-    shutil.copytree(sample_index.parent / "corpus", tmp_path / "corpus")
-    return copy_index(sample_index, tmp_path / "index")
+    return workspace[1]
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
@@ -59,7 +51,7 @@ def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
 # ---------------------------------------------------------------- round trip
 
 
-def hand_made_data(n: int = 7, dim: int = 8) -> index_store.IndexData:
+def hand_made_build(n: int = 7, dim: int = 8) -> tuple[SearchIndex, Manifest]:
     rng = np.random.default_rng(7)
     embeddings = rng.standard_normal((n, dim)).astype(np.float32)
     embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
@@ -72,40 +64,38 @@ def hand_made_data(n: int = 7, dim: int = 8) -> index_store.IndexData:
         for i in range(n)
     )
     sentence_rows = np.array([[i, 0, 10] for i in range(n)], dtype=np.int32)
-    manifest = {
-        "model": {"name": "m", "weights_sha256": "0" * 64, "onnx_dir": "models/x"},
-        "chunking": ChunkSettings().to_json(),
-        "vector_index": {"kind": "flat", "params": {}},
-        "counts": {"articles": 2, "passages": n},
-    }
-    return index_store.IndexData(
-        manifest, articles, passages, embeddings, embeddings, sentence_rows
+    manifest = Manifest(
+        model=ModelRecord("m", "0" * 64, dim, 256, "models/x", "1" * 64),
+        chunking=ChunkSettings(),
+        vector_index=vectors.VectorIndexSpec("flat", {}),
+        counts={"articles": 2, "passages": n},
     )
+    index = SearchIndex.build(articles, passages, embeddings, embeddings, sentence_rows)
+    return index, manifest
 
 
 def test_a_build_loads_back_identical(tmp_path: Path) -> None:
-    data = hand_made_data()
-    faiss_index = vectors.build(data.embeddings)
-    path = index_store.write(
-        tmp_path / "index",
-        data,
-        write_extra={"vectors.faiss": lambda target: vectors.save(faiss_index, target)},
-    )
-    loaded = index_store.load(tmp_path / "index")
-    assert loaded.path == path == index_store.build_dir(tmp_path / "index")
+    data, manifest = hand_made_build()
+    path = publish(tmp_path / "index", data, manifest)
+    # Loaded without the check: the hand-made model is not the one installed here.
+    loaded = SearchIndex.load(path, Manifest.read(path))
+    assert loaded.path == path == Store(tmp_path / "index").current()
     assert loaded.articles == data.articles
     assert loaded.passages == data.passages
     np.testing.assert_array_equal(loaded.embeddings, data.embeddings)
     np.testing.assert_array_equal(loaded.sentence_vectors, data.sentence_vectors)
     np.testing.assert_array_equal(loaded.sentence_rows, data.sentence_rows)
-    assert {k: loaded.manifest[k] for k in data.manifest} == data.manifest
-    assert set(loaded.manifest["files"]) == {
+    assert loaded.manifest is not None
+    assert replace(loaded.manifest, files={}, build_id="") == manifest
+    assert set(loaded.manifest.files) == {
         "articles.jsonl",
         "passages.jsonl",
         "embeddings.npy",
         "sentences.npy",
         "sentence_rows.npy",
         "vectors.faiss",
+        *(f"lexical/{name}" for name in ("data.npy", "indices.npy", "indptr.npy")),
+        *(f"lexical/{name}" for name in ("vocab.json", "params.json")),
     }
     again = vectors.load(path / "vectors.faiss")
     _, ids = vectors.search(again, data.embeddings[:3], 1)
@@ -114,10 +104,10 @@ def test_a_build_loads_back_identical(tmp_path: Path) -> None:
 
 def test_writing_a_new_build_keeps_one_predecessor_and_no_temporary_files(tmp_path: Path) -> None:
     index = tmp_path / "index"
-    names = [index_store.write(index, hand_made_data()).name for _ in range(4)]
+    names = [publish(index, *hand_made_build()).name for _ in range(4)]
     (index / "builds" / ".tmp-19990101T000000000000-999999999").mkdir()  # a dead ingest's
     (index / ".CURRENT.999999999.tmp").write_text("half")
-    index_store.write(index, hand_made_data())
+    publish(index, *hand_made_build())
     left = sorted(p.name for p in (index / "builds").iterdir())
     assert len(left) == 2 and names[-1] in left
     assert not list(index.glob(".CURRENT.*"))
@@ -162,7 +152,7 @@ def _edit_manifest_value(path: Path) -> None:
 def test_a_damaged_file_is_refused_with_the_command_that_fixes_it(
     index_copy: Path, name: str, damage: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    target = index_store.build_dir(index_copy) / name
+    target = Store(index_copy).current() / name
     if name.endswith("/"):
         target = max(target.iterdir(), key=lambda f: f.stat().st_size)
     damage(target)
@@ -175,7 +165,7 @@ def test_a_damaged_file_is_refused_with_the_command_that_fixes_it(
 
 
 def test_ingest_repairs_a_damaged_index(index_copy: Path) -> None:
-    _truncate(index_store.build_dir(index_copy) / "embeddings.npy")
+    _truncate(Store(index_copy).current() / "embeddings.npy")
     report = ingest(index_copy.parent / "corpus", index_copy, encoder=FakeEncoder())
     assert report.wrote_build and report.full_rebuild_reason == "the previous index was damaged"
     assert report.embedded == report.passages
@@ -213,29 +203,19 @@ def test_a_damaged_current_pointer_is_refused(index_copy: Path, pointer: bytes) 
 
 def rewrite_build(index: Path, change: Any, *, format_version: int | None = None) -> None:
     """Write a new, self-consistent build whose manifest ``change`` has edited."""
-    data = index_store.load(index)
-    assert data.path is not None
-    source = data.path
-    manifest = copy.deepcopy(data.manifest)
-    change(manifest)
-    current_format = index_store.FORMAT_VERSION
-    index_store.FORMAT_VERSION = format_version or current_format
-    try:
-        index_store.write(
-            index,
-            replace(data, manifest=manifest),
-            write_extra={
-                "vectors.faiss": lambda t: shutil.copy2(source / "vectors.faiss", t),
-                "lexical": lambda t: shutil.copytree(source / "lexical", t),
-            },
-        )
-    finally:
-        index_store.FORMAT_VERSION = current_format
+    build = Store(index).current()
+    manifest = Manifest.read(build)
+    data = SearchIndex.load(build, manifest)
+    with pytest.MonkeyPatch.context() as patch:
+        if format_version is not None:
+            patch.setattr(manifest_module, "FORMAT_VERSION", format_version)
+        publish(index, data, change(manifest))
 
 
 def test_an_index_from_other_model_weights_is_refused_until_rebuilt(index_copy: Path) -> None:
-    def other_model(manifest: dict[str, Any]) -> None:
-        manifest["model"].update(weights_sha256="e" * 64, weights_size=1, weights_mtime_ns=1)
+    def other_model(manifest: Manifest) -> Manifest:
+        model = replace(manifest.model, weights_sha256="e" * 64, weights_size=1, weights_mtime_ns=1)
+        return replace(manifest, model=model)
 
     rewrite_build(index_copy, other_model)
     with pytest.raises(IndexMismatch, match=f"different embedding model.*{REBUILD}"):
@@ -246,20 +226,23 @@ def test_an_index_from_other_model_weights_is_refused_until_rebuilt(index_copy: 
     assert Searcher.open(index_copy).search("money").hits
 
 
-def test_an_index_with_other_chunking_settings_is_refused_until_rebuilt(index_copy: Path) -> None:
-    def other_chunking(manifest: dict[str, Any]) -> None:
-        manifest["chunking"] = ChunkSettings(target_chars=300, max_chars=600).to_json()
+def test_a_build_with_other_chunking_settings_is_served_and_rebuilt_by_ingest(
+    index_copy: Path,
+) -> None:
+    def other_chunking(manifest: Manifest) -> Manifest:
+        return replace(manifest, chunking=ChunkSettings(target_chars=300, max_chars=600))
 
     rewrite_build(index_copy, other_chunking)
+    assert Searcher.open(index_copy).search("money").hits  # search serves what it records
     with pytest.raises(IndexMismatch, match=f"chunking settings.*{REBUILD}"):
-        Searcher.open(index_copy)
+        SearchIndex.open(index_copy, chunking=ChunkSettings())  # ingest's vectors need equal
     report = ingest(index_copy.parent / "corpus", index_copy, encoder=FakeEncoder())
     assert report.full_rebuild_reason == "the chunking settings changed"
     assert Searcher.open(index_copy).search("money").hits
 
 
 def test_an_index_in_another_format_is_refused_until_rebuilt(index_copy: Path) -> None:
-    rewrite_build(index_copy, lambda manifest: None, format_version=index_store.FORMAT_VERSION - 1)
+    rewrite_build(index_copy, lambda m: m, format_version=manifest_module.FORMAT_VERSION - 1)
     with pytest.raises(IndexMismatch, match=f"format.*{REBUILD}"):
         Searcher.open(index_copy)
     report = ingest(index_copy.parent / "corpus", index_copy, encoder=FakeEncoder())
@@ -274,7 +257,7 @@ def test_corpus_changes_since_the_build_are_reported(index_copy: Path) -> None:
     corpus = index_copy.parent / "corpus"
 
     def status() -> Any:
-        return corpus_status(index_store.read_manifest(index_copy), corpus)
+        return corpus_status(Manifest.read(Store(index_copy).current()), corpus)
 
     assert not status().stale
     (corpus / "sleep.md").write_text(SLEEP + SLEEP_EDIT)
@@ -297,7 +280,7 @@ def test_skipped_and_renamed_files_do_not_leave_the_index_stale_after_ingest(
     corpus = index_copy.parent / "corpus"
 
     def status() -> Any:
-        return corpus_status(index_store.read_manifest(index_copy), corpus)
+        return corpus_status(Manifest.read(Store(index_copy).current()), corpus)
 
     (corpus / "empty.md").write_text("")
     (corpus / "sleep.md").rename(corpus / "sleep.markdown")  # same article id, new path
@@ -336,7 +319,7 @@ def test_a_second_ingest_stops_with_a_clear_message_while_one_runs(
     corpus = index_copy.parent / "corpus"
     (corpus / "sleep.md").write_text(SLEEP + SLEEP_EDIT)
     before = (index_copy / "CURRENT").read_text()
-    with index_store.ingest_lock(index_copy):
+    with Store(index_copy).lock():
         with pytest.raises(IngestLocked, match=r"Another ingest \(pid \d+\).*--wait"):
             ingest(corpus, index_copy)
         assert main(["ingest", "--quiet", "--corpus", str(corpus), "--index", str(index_copy)]) == 1
@@ -348,21 +331,28 @@ def test_a_second_ingest_stops_with_a_clear_message_while_one_runs(
 def test_ingest_with_wait_runs_once_the_other_ingest_finishes(index_copy: Path) -> None:
     corpus = index_copy.parent / "corpus"
     (corpus / "sleep.md").write_text(SLEEP + SLEEP_EDIT)
-    held = threading.Event()
+    held, let_go = threading.Event(), threading.Event()
+    events: list[str] = []
 
     def hold_lock() -> None:
-        with index_store.ingest_lock(index_copy):
+        with Store(index_copy).lock():
             held.set()
-            time.sleep(0.6)
+            let_go.wait(30)
+            events.append("released")
 
     holder = threading.Thread(target=hold_lock)
     holder.start()
     held.wait(5)
-    started = time.monotonic()
-    report = ingest(corpus, index_copy, wait=30)
-    waited = time.monotonic() - started
+    waiting = threading.Thread(
+        target=lambda: events.append(ingest(corpus, index_copy, wait=30).changed[0])
+    )
+    waiting.start()
+    waiting.join(0.5)
+    assert waiting.is_alive() and not events  # waiting for the lock, not failing, not running
+    let_go.set()
+    waiting.join(60)
     holder.join()
-    assert report.changed == ("sleep",) and waited >= 0.4
+    assert events == ["released", "sleep"]
 
 
 def test_the_lock_is_held_across_processes_and_freed_when_the_holder_dies(index_copy: Path) -> None:
@@ -373,8 +363,8 @@ def test_the_lock_is_held_across_processes_and_freed_when_the_holder_dies(index_
             sys.executable,
             "-c",
             "import sys, time\n"
-            "from advice_search.index import ingest_lock\n"
-            "with ingest_lock(sys.argv[1]):\n"
+            "from advice_search.store import Store\n"
+            "with Store(sys.argv[1]).lock():\n"
             "    print('held', flush=True)\n"
             "    time.sleep(60)\n",
             str(index_copy),

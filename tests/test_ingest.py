@@ -5,35 +5,29 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from advice_search import index as index_store
+from advice_search import index as index_module
 from advice_search.builder import IngestError, ingest
 from advice_search.chunking import ChunkSettings
 from advice_search.cli import format_ingest_summary, main
+from advice_search.index import SearchIndex
 from advice_search.search import Searcher
 
-from .sample_corpus import (  # noqa: F401 (sample_index is a fixture)
-    SLEEP,
-    SLEEP_EDIT,
-    FakeEncoder,
-    copy_index,
-    sample_index,
-)
+from .sample_corpus import SLEEP, SLEEP_EDIT, FakeEncoder
 
 
 @pytest.fixture
-def corpus(sample_index: Path, tmp_path: Path) -> Path:  # noqa: F811
-    return Path(shutil.copytree(sample_index.parent / "corpus", tmp_path / "corpus"))
+def corpus(workspace: tuple[Path, Path]) -> Path:
+    return workspace[0]
 
 
 @pytest.fixture
-def index(sample_index: Path, tmp_path: Path) -> Path:  # noqa: F811
-    return copy_index(sample_index, tmp_path / "index")
+def index(workspace: tuple[Path, Path]) -> Path:
+    return workspace[1]
 
 
 def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
@@ -46,7 +40,7 @@ def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
 
 
 def passages_of(index: Path, article_id: str) -> list[str]:
-    return [p.text for p in index_store.load(index).passages if p.article_id == article_id]
+    return [p.text for p in SearchIndex.open(index).passages if p.article_id == article_id]
 
 
 # ---------------------------------------------------------------- incremental
@@ -62,11 +56,11 @@ def test_an_unchanged_corpus_embeds_nothing_and_writes_nothing(corpus: Path, ind
 
 
 def test_editing_one_article_embeds_only_its_passages(corpus: Path, index: Path) -> None:
-    old = index_store.load(index)
+    old = SearchIndex.open(index)
     (corpus / "sleep.md").write_text(SLEEP + SLEEP_EDIT)
     encoder = FakeEncoder()
     report = ingest(corpus, index, encoder=encoder)
-    new = index_store.load(index)
+    new = SearchIndex.open(index)
     sleep_passages = [p for p in new.passages if p.article_id == "sleep"]
     assert report.changed == ("sleep",) and report.added == report.deleted == ()
     assert report.embedded == len(sleep_passages)
@@ -92,7 +86,7 @@ def test_deleting_an_article_removes_its_passages(corpus: Path, index: Path) -> 
     assert report.deleted == ("money-talks",) and report.embedded == 0 and report.wrote_build
     assert encoder.texts == []
     assert passages_of(index, "money-talks") == []
-    assert {a.article_id for a in index_store.load(index).articles} == {"boundaries", "sleep"}
+    assert {a.article_id for a in SearchIndex.open(index).articles} == {"boundaries", "sleep"}
 
 
 def test_adding_an_article_embeds_only_it(corpus: Path, index: Path) -> None:
@@ -107,8 +101,16 @@ def test_changed_chunk_settings_rebuild_everything_and_say_why(corpus: Path, ind
     report = ingest(corpus, index, settings=small, encoder=encoder)
     assert report.full_rebuild_reason == "the chunking settings changed"
     assert report.embedded == report.passages and report.reused == 0
-    assert index_store.load(index).manifest["chunking"] == small.to_json()
+    assert SearchIndex.open(index).manifest.chunking == small
     assert "rebuilt everything: the chunking settings changed" in format_ingest_summary(report)
+
+
+def test_a_build_with_other_chunk_settings_is_searchable(corpus: Path, index: Path) -> None:
+    small = ChunkSettings(target_chars=200, max_chars=400, min_chars=50)
+    ingest(corpus, index, settings=small)
+    result = Searcher.open(index).search("how do I state a boundary", k=3)
+    assert result.hits and all(len(h.passage.text) <= small.max_chars for h in result.hits)
+    assert "boundar" in result.hits[0].passage.text.lower()
 
 
 def test_the_first_build_is_not_called_a_rebuild(corpus: Path, tmp_path: Path) -> None:
@@ -152,7 +154,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_is_indexed(
     assert report.notes == (
         "cafe.txt: not valid UTF-8; read as Windows-1252 (save it as UTF-8 to be sure)",
     )
-    articles = {a.article_id for a in index_store.load(index).articles}
+    articles = {a.article_id for a in SearchIndex.open(index).articles}
     assert articles == {"boundaries", "sleep", "money-talks", "cafe"}
     summary = format_ingest_summary(report)
     assert "skipped   7 file(s):" in summary
@@ -222,7 +224,7 @@ def test_a_failed_write_leaves_the_previous_build_in_use(
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_save(path, array)
 
-    monkeypatch.setattr(index_store.np, "save", disk_full)
+    monkeypatch.setattr(index_module.np, "save", disk_full)
     with pytest.raises(IngestError, match="No space left on device.*index in use is unchanged"):
         ingest(corpus, index, encoder=FakeEncoder())
     monkeypatch.undo()

@@ -10,7 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advice_search import page
+from advice_search.chunking import ChunkSettings
+from advice_search.index import neighbours
+from advice_search.manifest import Manifest, ModelRecord
+from advice_search.messages import attribution
 from advice_search.records import Article, Hit, Passage
+from advice_search.vectors import VectorIndexSpec
 
 WORD_JOINER = "\u2060"
 
@@ -205,31 +210,32 @@ def test_article_view_falls_back_to_the_body_when_offsets_do_not_fit() -> None:
 
 def test_neighbours_at_the_edges_of_an_article() -> None:
     article, passages = article_and_passages()
-    assert page.neighbours(passages, passages[0]) == (None, passages[1])
-    assert page.neighbours(passages, passages[1]) == (passages[0], passages[2])
-    assert page.neighbours(passages, passages[2]) == (passages[1], None)
+    assert neighbours(passages, passages[0]) == (None, passages[1])
+    assert neighbours(passages, passages[1]) == (passages[0], passages[2])
+    assert neighbours(passages, passages[2]) == (passages[1], None)
     single = passages[:1]
-    assert page.neighbours(single, passages[0]) == (None, None)
+    assert neighbours(single, passages[0]) == (None, None)
     stranger = Passage("other:000", "other", 0, "x")
-    assert page.neighbours(passages, stranger) == (None, None)
+    assert neighbours(passages, stranger) == (None, None)
 
 
 def test_library_neighbours_stay_inside_the_article(searcher) -> None:  # noqa: ANN001
-    library = page.Library(searcher)
-    for passages in library.by_article.values():
+    index = searcher.index
+    for article in index.articles:
+        passages = index.by_article(article.article_id)
         first, last = passages[0], passages[-1]
-        assert library.neighbours(first)[0] is None
-        assert library.neighbours(last)[1] is None
+        assert index.neighbours(first)[0] is None
+        assert index.neighbours(last)[1] is None
         for before, current in zip(passages, passages[1:], strict=False):
-            assert library.neighbours(current)[0] == before
+            assert index.neighbours(current)[0] == before
             assert before.article_id == current.article_id
 
 
 def test_library_article_view_marks_the_hit(searcher) -> None:  # noqa: ANN001
-    library = page.Library(searcher)
-    passage = library.by_article[next(iter(library.by_article))][1]
-    hit = Hit(1, 0.5, passage, searcher.articles[passage.article_id], (0, 10))
-    view = library.article_view(hit)
+    index = searcher.index
+    passage = index.by_article(index.articles[0].article_id)[1]
+    hit = Hit(1, 0.5, passage, index.article_by_id[passage.article_id], (0, 10))
+    view = page.whole_article(hit, index.by_article(passage.article_id))
     assert view.matched == page.passage_markdown(passage, (0, 10))
     assert view.before and view.after  # the second passage has text on both sides
     assert ":orange-background[" not in view.before + view.after
@@ -246,17 +252,22 @@ def test_article_view_without_a_placed_match_is_one_part() -> None:
 # ---------------------------------------------------------------- library facts, cards
 
 
+def manifest_of(created_at: str, model: str, counts: dict[str, int]) -> Manifest:
+    record = ModelRecord(model, "0" * 64, 384, 256, "models/x", "1" * 64)
+    return Manifest(record, ChunkSettings(), VectorIndexSpec(), counts, created_at=created_at)
+
+
 def test_library_facts_read_the_manifest() -> None:
-    manifest = {
-        "created_at": "2026-11-22T03:09:27+00:00",
-        "model": {"name": "sentence-transformers/all-MiniLM-L6-v2"},
-        "counts": {"articles": 5, "passages": 62},
-    }
+    manifest = manifest_of(
+        "2026-11-22T03:09:27+00:00",
+        "sentence-transformers/all-MiniLM-L6-v2",
+        {"articles": 5, "passages": 62},
+    )
     facts = page.library_facts(manifest)
     assert facts == page.LibraryFacts(
         5, 62, "22 Nov 2026, 03:09 UTC", "sentence-transformers/all-MiniLM-L6-v2"
     )
-    assert page.library_facts({}) == page.LibraryFacts(0, 0, None, None)
+    assert page.library_facts(manifest_of("", "", {})) == page.LibraryFacts(0, 0, None, None)
     assert page.format_built_at("not a date") is None
     assert page.format_built_at("2026-01-05T10:00:00") == "5 Jan 2026, 10:00"
 
@@ -282,8 +293,8 @@ def test_only_plain_web_addresses_become_links(url: str | None, expected: str | 
 
 def test_attribution_leaves_out_what_is_missing() -> None:
     article = Article("a", "a.md", "T", "b", author="Ann", site=None, date="2024-01-01")
-    assert page.attribution(article) == "Ann · 2024-01-01"
-    assert page.attribution(make_article("b")) == ""
+    assert attribution(article) == "Ann · 2024-01-01"
+    assert attribution(make_article("b")) == ""
     assert page.score_label(0.7249) == "match 0.72"
 
 

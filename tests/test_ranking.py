@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from advice_search.ranking import RankSettings, diversify, fuse, is_confident, kind_penalties
+from advice_search.ranking import (
+    RankSettings,
+    diversify,
+    fuse,
+    is_confident,
+    kind_penalties,
+    sentence_scores,
+)
 
 
 def test_fuse_weights_signals_and_penalises_non_advice() -> None:
@@ -55,3 +63,17 @@ def test_confidence_needs_both_score_and_meaning() -> None:
     assert is_confident(0.31, 0.41, settings)
     assert not is_confident(0.29, 0.9, settings)  # meaning alone is not enough
     assert not is_confident(0.9, 0.39, settings)  # nor shared words alone
+
+
+def test_sentence_scores_take_each_candidates_best_sentence() -> None:
+    # Four sentences in 2-d; passage rows own sentence rows [0, 2), [2, 2) (none) and [2, 4).
+    sentences = np.array([[1, 0], [0, 1], [0.6, 0.8], [-1, 0]], dtype=np.float32)
+    lo, hi = np.array([0, 2, 2]), np.array([2, 2, 4])
+    query = np.array([0.0, 1.0], dtype=np.float32)
+    scores = sentence_scores(sentences, lo, hi, query)
+    assert scores.best.tolist() == pytest.approx([1.0, 0.0, 0.8])
+    assert [scores.best_row(i) for i in range(3)] == [1, None, 2]
+    # Candidates in any order, repeated: each still gets its own sentences.
+    picked = sentence_scores(sentences, lo[[2, 0, 2]], hi[[2, 0, 2]], query)
+    assert picked.best.tolist() == pytest.approx([0.8, 1.0, 0.8])
+    assert [picked.best_row(i) for i in range(3)] == [2, 1, 2]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ from advice_search.corpus import parse_article
 from advice_search.search import QueryError, Searcher, SearchResult
 from advice_search.text import clean_control
 
-from .sample_corpus import SLEEP, SLEEP_EDIT, SLEEP_EDIT_QUESTION, copy_index, sample_index  # noqa: F401
+from .sample_corpus import SLEEP, SLEEP_EDIT, SLEEP_EDIT_QUESTION
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSIONS = {"old": SLEEP, "new": SLEEP + SLEEP_EDIT}
@@ -62,23 +61,16 @@ def start_ingest(corpus: Path, index: Path, kill_at: int = 0, when: str = "") ->
     )
 
 
-@pytest.fixture
-def workspace(sample_index: Path, tmp_path: Path) -> tuple[Path, Path]:  # noqa: F811
-    """A corpus and an index holding a good build of it (the sleep article in its old form)."""
-    corpus = Path(shutil.copytree(sample_index.parent / "corpus", tmp_path / "corpus"))
-    return corpus, copy_index(sample_index, tmp_path / "index")
-
-
 def observe(index: Path) -> str:
     """Open the index as a new reader would and ask; "old" or "new": whose answer it was."""
     searcher = Searcher.open(index)
     hits = searcher.search(SLEEP_EDIT_QUESTION, k=3).hits
     assert hits
-    sleep = [p.text for p in searcher.passages if p.article_id == "sleep"]
+    sleep = [p.text for p in searcher.index.passages if p.article_id == "sleep"]
     version = "new" if any("warm bath" in text for text in sleep) else "old"
     # The passages are exactly one build's, and only the new one can answer with the bath.
     assert sleep == SLEEP_PASSAGES[version]
-    assert {p.article_id for p in searcher.passages} == {"boundaries", "sleep", "money-talks"}
+    assert {p.article_id for p in searcher.index.passages} == {"boundaries", "sleep", "money-talks"}
     assert ("warm bath" in hits[0].passage.text) == (version == "new")
     return version
 
@@ -106,6 +98,7 @@ SWITCH_STEPS = [
 ]
 
 
+@pytest.mark.slow  # real processes, killed or racing
 def test_a_crash_at_each_step_of_the_switch_leaves_one_whole_build(
     workspace: tuple[Path, Path],
 ) -> None:
@@ -126,6 +119,7 @@ def test_a_crash_at_each_step_of_the_switch_leaves_one_whole_build(
     assert observe(index) == OTHER[state]
 
 
+@pytest.mark.slow  # real processes, killed or racing
 def test_ingest_killed_at_random_moments_never_loses_the_index(
     workspace: tuple[Path, Path],
 ) -> None:
@@ -163,6 +157,7 @@ def test_ingest_killed_at_random_moments_never_loses_the_index(
     assert_clean_after_a_full_run(corpus, index)
 
 
+@pytest.mark.slow  # real processes, killed or racing
 def test_searches_keep_answering_while_ingest_replaces_the_index(
     workspace: tuple[Path, Path],
 ) -> None:
@@ -178,7 +173,7 @@ def test_searches_keep_answering_while_ingest_replaces_the_index(
     )
     texts = [VERSIONS["new"], VERSIONS["old"]]
     already_open = Searcher.open(index)
-    builds = {already_open.data.manifest["build_id"]}
+    builds = {already_open.index.manifest.build_id}
     proc = subprocess.Popen(
         [sys.executable, "-c", script, str(corpus), str(index), *texts],
         cwd=ROOT,
@@ -187,7 +182,7 @@ def test_searches_keep_answering_while_ingest_replaces_the_index(
     answered = 0
     while proc.poll() is None:
         fresh = Searcher.open(index)  # what every new CLI call or page start does
-        builds.add(fresh.data.manifest["build_id"])
+        builds.add(fresh.index.manifest.build_id)
         assert fresh.search(SLEEP_EDIT_QUESTION).hits
         assert already_open.search(SLEEP_EDIT_QUESTION).hits  # loaded before: unaffected
         answered += 1
@@ -224,7 +219,7 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="module")
-def searcher(sample_index: Path) -> Searcher:  # noqa: F811
+def searcher(sample_index: Path) -> Searcher:
     return Searcher.open(sample_index)
 
 
@@ -268,7 +263,7 @@ def test_empty_questions_are_refused_and_long_ones_shortened_with_a_notice(
     ids=["empty", "100k", "control", "emoji", "arabic", "sql", "html"],
 )
 def test_the_cli_answers_a_hostile_question_with_json_or_one_line(
-    sample_index: Path,  # noqa: F811
+    sample_index: Path,
     question: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -286,7 +281,7 @@ def test_the_cli_answers_a_hostile_question_with_json_or_one_line(
 
 
 def test_the_cli_answers_many_hostile_questions_from_a_file(
-    sample_index: Path,  # noqa: F811
+    sample_index: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -304,7 +299,8 @@ def test_the_cli_answers_many_hostile_questions_from_a_file(
         assert row["results"] or row["error"].startswith("Type a question in words")
 
 
-def test_a_real_command_line_with_undecodable_bytes_does_not_crash(sample_index: Path) -> None:  # noqa: F811
+@pytest.mark.slow  # real processes, killed or racing
+def test_a_real_command_line_with_undecodable_bytes_does_not_crash(sample_index: Path) -> None:
     corpus = sample_index.parent / "corpus"
     proc = subprocess.run(
         [

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from advice_search import vectors
-from advice_search.scale import clustered_unit_vectors, exact_top_k, recall_at_k
+from bench.scale import clustered_unit_vectors, exact_top_k, recall_at_k
 
 
 def unit_vectors(n: int, dim: int, seed: int) -> np.ndarray:

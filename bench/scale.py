@@ -1,4 +1,4 @@
-"""Synthetic scale benchmark: latency, recall and memory of the chosen FAISS index by size.
+"""Synthetic scale benchmark (``python -m bench.scale``): latency, recall and memory of the chosen FAISS index by size.
 
 Data generator (fixed seed): ``N_CENTRES`` random unit centres in 384-d; each vector picks
 a centre with Zipf-like weights (p ~ 1/sqrt(rank)), adds isotropic Gaussian noise with a

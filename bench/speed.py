@@ -1,11 +1,13 @@
-"""``advice-search bench``: the numbers behind the speed targets, measured in one run.
+"""``make bench``: the numbers behind the speed targets, measured in one run.
 
 Medians and ratios, never single timings: the machine is shared and noisy. Writes a
-Markdown report (bench/RESULTS.md) and returns it.
+Markdown report (bench/RESULTS.md) and prints it. Run from the project folder:
+``python -m bench.speed [--quick] [--questions FILE] [--index DIR] [--corpus DIR]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -22,9 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import vectors
-from .evaluate import load_questions
-from .search import Searcher
+from advice_search import paths, vectors
+from advice_search.evaluate import load_questions
+from advice_search.search import Searcher
+from advice_search.store import IndexUnavailable
 
 COLD_QUESTION = "he says counseling is pointless, can it still work?"
 
@@ -69,7 +72,7 @@ def warm_latency(searcher: Searcher, questions: list[str], rounds: int = 5) -> d
             full.append(time.perf_counter() - t)
             t = time.perf_counter()
             vector = searcher.encoder.encode([q])[0]
-            vectors.search(searcher.faiss_index, vector, searcher.settings.candidates)
+            vectors.search(searcher.index.vectors, vector, searcher.settings.candidates)
             floor.append(time.perf_counter() - t)
     ms = 1000.0
     return {
@@ -120,7 +123,7 @@ def onnx_export_seconds() -> float:
     """One export of the model to ONNX in a fresh process (torch import included)."""
     with tempfile.TemporaryDirectory(prefix="advice-export-") as tmp:
         code = (
-            "from pathlib import Path; from advice_search.encoder import export_onnx; "
+            "from pathlib import Path; from advice_search.model import export_onnx; "
             f"export_onnx(Path({tmp!r}) / 'm')"
         )
         return _timed([sys.executable, "-c", code])[0]
@@ -140,7 +143,8 @@ def run(
 
     load = os.getloadavg()
     searcher = Searcher.open(index_dir)
-    model_dir = index_dir / searcher.data.manifest["model"]["onnx_dir"]
+    assert searcher.index.manifest is not None and searcher.index.path is not None
+    model_dir = searcher.index.manifest.export_dir(searcher.index.path)
     questions = [q.text for q in load_questions(questions_file)]
     echo("cold start (fresh processes)...")
     cold = cold_start(index_dir)
@@ -191,7 +195,7 @@ def run(
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}; load average at start "
-        f"{load[0]:.2f}. Corpus: {searcher.data.manifest['counts']['passages']} passages. "
+        f"{load[0]:.2f}. Corpus: {len(searcher.index.passages)} passages. "
         "Reproduce with `make bench`.",
         "",
         "## Targets",
@@ -232,7 +236,7 @@ def run(
         lines += [
             "## Vector index at scale",
             "",
-            "Synthetic clustered unit vectors (dim 384; see `advice_search/scale.py`), one query "
+            "Synthetic clustered unit vectors (dim 384; see `bench/scale.py`), one query "
             "at a time; recall@10 against exact search.",
             "",
             format_markdown(scale_rows),
@@ -243,3 +247,44 @@ def run(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(report, encoding="utf-8")
     return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "RESULTS.md")
+    parser.add_argument(
+        "--questions", type=Path, default=None, help="JSONL questions to time (the dev set)"
+    )
+    parser.add_argument("--quick", action="store_true", help="skip the 100k/1M vector indexes")
+    parser.add_argument("--index", type=Path, default=None, help="index directory (./index)")
+    parser.add_argument("--corpus", type=Path, default=None, help="corpus directory (./corpus)")
+    args = parser.parse_args(argv)
+    root = paths.project_root()
+    questions = args.questions or next(
+        (
+            p
+            for p in (root.parent / "shared/eval/dev.jsonl", root / "eval/own.jsonl")
+            if p.is_file()
+        ),
+        None,
+    )
+    if questions is None:
+        parser.error('no questions to time: pass --questions FILE (JSONL with "q")')
+    try:
+        Searcher.open(args.index or paths.index_dir())
+    except IndexUnavailable as error:
+        parser.exit(1, f"bench: {error}\n")
+    report = run(
+        index_dir=args.index or paths.index_dir(),
+        corpus_dir=args.corpus or paths.corpus_dir(),
+        questions_file=questions,
+        out=args.out,
+        scale_sizes=() if args.quick else (100_000, 1_000_000),
+        echo=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,243 @@
+"""The index directory on disk: which build is current, the atomic switch, the writer lock.
+
+Layout (plain files only; what a build holds is ``index.py``'s business, how it was made
+is ``manifest.py``'s)::
+
+    index/
+      CURRENT                 name of the build in use (replaced atomically)
+      builds/<build_id>/      one complete build
+      builds/.tmp-<build_id>  a build being written; deleted when its writer is gone
+      models/<weights>/       the embedding model exported to ONNX (``model.py``)
+      .lock                   held by a running ingest
+
+A build is written completely in a temporary directory, renamed into ``builds/``, and only
+then is ``CURRENT`` switched, with one atomic rename. A crash at any point leaves the
+previous build in use; the next ingest deletes what the crash left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+REBUILD = "advice-search ingest"  # the command every refusal points to
+KEEP_BUILDS = 2  # the current one and its predecessor (a reader may still be opening it)
+DAMAGED = "the previous index was damaged"  # ``reason`` of a refusal for damage
+
+
+class IndexUnavailable(Exception):
+    """There is no usable index; the message names the command that builds one.
+
+    ``reason`` is a short phrase for the ingest summary ("the chunking settings changed").
+    """
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class IndexMismatch(IndexUnavailable):
+    """The build was made by another model, chunking or format: refused until rebuilt."""
+
+
+class IngestLocked(Exception):
+    """Another ingest holds the lock on the index directory."""
+
+
+class Store:
+    """One index directory: its current build, new builds, the switch between them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.builds = self.root / "builds"
+        self.models = self.root / "models"
+
+    def current(self) -> Path:
+        """The directory of the build in use; IndexUnavailable if there is none."""
+        pointer = self.root / "CURRENT"
+        try:
+            name = pointer.read_text().strip()
+        except FileNotFoundError:
+            raise IndexUnavailable(
+                f"No index in {self.root}/: run `{REBUILD}` to build it."
+            ) from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise IndexUnavailable(
+                f"Cannot read {pointer} ({error}): run `{REBUILD}` to rebuild the index.",
+                reason=DAMAGED,
+            ) from None
+        path = self.builds / name
+        if not name or "/" in name or name.startswith(".") or not path.is_dir():
+            raise IndexUnavailable(
+                f"The index in {self.root}/ points to a missing build: run `{REBUILD}`.",
+                reason=DAMAGED,
+            )
+        return path
+
+    def current_name(self) -> str | None:
+        """The name CURRENT holds right now, without checking it (None if unreadable)."""
+        try:
+            return (self.root / "CURRENT").read_text().strip()
+        except (OSError, ValueError):
+            return None
+
+    def read_current(self, read: Callable[[Path], T], *, attempts: int = 3) -> T:
+        """``read(current build)``, started again if an ingest switched builds meanwhile.
+
+        An ingest may switch CURRENT and delete an old build while a reader is in it; then
+        the build it started on is gone or incomplete, and reading starts from CURRENT again.
+        """
+        for attempt in range(attempts):
+            started_on = self.current_name()
+            try:
+                return read(self.current())
+            except (FileNotFoundError, IndexUnavailable) as error:
+                if attempt + 1 == attempts or self.current_name() == started_on:
+                    if isinstance(error, IndexUnavailable):
+                        raise
+                    raise IndexUnavailable(
+                        f"The index in {self.root}/ changed while loading: try again, or run "
+                        f"`{REBUILD}`."
+                    ) from None
+                time.sleep(0.05)
+        raise AssertionError("unreachable")
+
+    @contextlib.contextmanager
+    def new_build(self) -> Iterator[Path]:
+        """A fresh temporary build directory, deleted unless ``publish`` moved it in place."""
+        self.builds.mkdir(parents=True, exist_ok=True)
+        build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
+        tmp = self.builds / f".tmp-{build_id}"
+        tmp.mkdir()
+        try:
+            yield tmp
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @staticmethod
+    def build_id(tmp: Path) -> str:
+        """The id a temporary build directory will have once published."""
+        return tmp.name.removeprefix(".tmp-")
+
+    def publish(self, tmp: Path) -> Path:
+        """Move a complete build in place and switch CURRENT to it: the one atomic step."""
+        for path in sorted(tmp.rglob("*"), reverse=True):  # files before their folders
+            if path.is_file():
+                fsync_file(path)
+            else:
+                fsync_dir(path)
+        fsync_dir(tmp)
+        final = self.builds / self.build_id(tmp)
+        os.replace(tmp, final)
+        fsync_dir(self.builds)
+        write_text_atomic(self.root / "CURRENT", final.name + "\n")
+        fsync_dir(self.root)
+        self.prune()
+        return final
+
+    def prune(self) -> None:
+        """Delete old builds and leftovers of dead ingests, keeping the current one and one more."""
+        try:
+            current = self.current().name
+        except IndexUnavailable:
+            return
+        names = sorted(
+            (p.name for p in self.builds.iterdir() if not p.name.startswith(".")), reverse=True
+        )
+        keep = {current, *[n for n in names if n < current][: KEEP_BUILDS - 1]}
+        for entry in self.builds.iterdir():
+            stale_tmp = entry.name.startswith(".tmp-") and not pid_alive(entry.name.split("-")[-1])
+            if (not entry.name.startswith(".") and entry.name not in keep) or stale_tmp:
+                shutil.rmtree(entry, ignore_errors=True)
+        for leftover in self.root.glob(".CURRENT.*.tmp"):  # an ingest killed mid-switch
+            if not pid_alive(leftover.name.split(".")[2]):
+                leftover.unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def lock(self, *, wait: float = 0.0) -> Iterator[None]:
+        """Hold the writer lock; IngestLocked if another ingest keeps it past ``wait`` s."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = open(self.root / ".lock", "a+")  # noqa: SIM115 (closed by the with below)
+        except OSError as error:
+            raise IndexUnavailable(
+                f"Cannot use {self.root} as the index directory ({error.strerror}): choose "
+                "another path with --index."
+            ) from None
+        with handle:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        handle.seek(0)
+                        holder = handle.read().strip() or "another process"
+                        raise IngestLocked(
+                            f"Another ingest ({holder}) is updating {self.root}/. Wait for it "
+                            "to finish, or use --wait SECONDS to wait here."
+                        ) from None
+                    time.sleep(0.2)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}")
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temp file + fsync + rename)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def pid_alive(pid_text: str) -> bool:
+    """Whether the process that named a temporary file after its pid still runs."""
+    try:
+        os.kill(int(pid_text), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True

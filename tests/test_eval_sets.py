@@ -1,0 +1,96 @@
+"""The labelled eval sets in eval/: their checker catches bad records and they all pass it."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from .conftest import CORPUS, ROOT
+
+EVAL = ROOT / "eval"
+SEEDS = ROOT.parent / "shared" / "seeds"
+LABELLED = sorted(p for p in EVAL.glob("*.jsonl") if p.name not in {"own.jsonl"})
+
+
+def _script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, EVAL / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+check_gold = _script("check_gold")
+split = _script("split")
+
+
+def _write(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _problems(tmp_path: Path, record: dict) -> list[str]:
+    corpus = check_gold.paragraphs(CORPUS)
+    seeds = " ".join(check_gold.paragraphs(SEEDS))
+    problems, _ = check_gold.check_file(_write(tmp_path / "q.jsonl", [record]), corpus, seeds)
+    return problems
+
+
+def test_every_labelled_set_and_the_old_ones_pass_the_checker() -> None:
+    files = [*LABELLED, EVAL / "own.jsonl", ROOT.parent / "shared" / "eval" / "dev.jsonl"]
+    assert {"forum.jsonl", "paraphrase.jsonl"} <= {p.name for p in LABELLED}
+    assert check_gold.main([str(p) for p in files]) == 0
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        ({"gold": ["go to therapy"]}, "times in the corpus"),  # many places
+        ({"gold": ["the sky is green today"]}, "not in the corpus"),
+        ({"gold": ["find out why when your partner"]}, "paragraph break"),
+        ({"gold": ["trial"]}, "1 words"),
+        ({"kind": "maybe"}, "kind 'maybe'"),
+        ({"shape": "poem"}, "shape 'poem'"),
+        ({"gold": []}, "answerable but gold is empty"),
+        ({"kind": "crisis"}, "crisis must have gold: []"),
+    ],
+)
+def test_checker_names_each_kind_of_bad_record(tmp_path: Path, record: dict, expected: str) -> None:
+    base = {"id": "t1", "q": "how do I get him to try one session?", "kind": "answerable"}
+    base |= {"shape": "plain", "gold": ["suggest a trial session"]}
+    assert _problems(tmp_path, base) == []
+    problems = _problems(tmp_path, base | record)
+    assert any(expected in p for p in problems), problems
+
+
+def test_every_anchor_lies_whole_in_exactly_one_indexed_passage(searcher) -> None:  # noqa: ANN001
+    """Cleaning and splitting must not cut an anchor or make it ambiguous."""
+    passages = [check_gold.norm(p.text) for p in searcher.passages]
+    missing = []
+    for path in LABELLED:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            for anchor in rec["gold"]:
+                if sum(check_gold.norm(anchor) in p for p in passages) != 1:
+                    missing.append((rec["id"], anchor))
+    assert missing == []
+
+
+@pytest.mark.parametrize("name", ["forum", "paraphrase"])
+def test_halves_are_disjoint_cover_the_set_and_keep_each_group_balanced(name: str) -> None:
+    lines = (EVAL / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    tune, holdout = split.split(lines)
+    assert sorted(tune + holdout) == sorted(lines) and not set(tune) & set(holdout)
+    assert tune == (EVAL / f"{name}-tune.jsonl").read_text(encoding="utf-8").splitlines()
+    assert holdout == (EVAL / f"{name}-holdout.jsonl").read_text(encoding="utf-8").splitlines()
+
+    def groups(half: list[str]) -> Counter:
+        return Counter((json.loads(x)["kind"], json.loads(x)["shape"]) for x in half)
+
+    a, b = groups(tune), groups(holdout)
+    assert all(abs(a[g] - b[g]) <= 1 for g in a | b)
