@@ -19,7 +19,8 @@ from .text import split_sentences
 _ASKS = re.compile(
     r"""(?:
         \?\s*$
-      | ^\W*(?:so\s+|but\s+|and\s+|ok\s+|okay\s+|now\s+)?(?:how|what|why|should|which)\b
+      | ^\W*(?:so\s+|but\s+|and\s+|ok\s+|okay\s+|now\s+)?(?:how|what|why|should|which|
+            (?:do|does|did|can|could|would|will|is|are|am|should|shall)\s+(?:i|we|it|there|you)\b)
       | \b(?:how\ (?:do|can|should|would)\ (?:i|we)|what\ (?:can|should|do)\ (?:i|we)|
             should\ i|is\ it\ (?:ok|okay|normal|wrong|worth)|any\ (?:advice|tips|ideas|suggestions)|
             (?:i\ )?(?:need|want)\ (?:advice|help|to\ know)|wondering\ (?:if|whether|how|what)|
@@ -28,6 +29,9 @@ _ASKS = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _WORD = re.compile(r"[A-Za-z0-9']+")
+# Where a typed sentence ends before a lower-case start ("...no. any advice?"); not after an
+# abbreviation or an initial.
+_LOWER_START = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[a-z])|(?<=[?!])\s+(?=[a-z])")
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,17 @@ class QuestionReading:
         return " ".join(self.asking)
 
 
+def _sentences(text: str) -> list[str]:
+    """Sentences as people type them: "he said maybe. do i keep asking" is two."""
+    pieces = []
+    for sentence in split_sentences(text):
+        pieces += [p.strip() for p in _LOWER_START.split(sentence) if p.strip()]
+    return pieces
+
+
 def read_question(text: str) -> QuestionReading:
     """Split ``text`` into asking sentences and story."""
-    sentences = [s.strip() for s in split_sentences(text) if s.strip()]
+    sentences = _sentences(text)
     asking = tuple(s for s in sentences if _ASKS.search(s))
     story = tuple(s for s in sentences if not _ASKS.search(s))
     return QuestionReading(text, asking, story, len(_WORD.findall(text)))
@@ -89,7 +101,8 @@ _ASKING_ONE = re.compile(
     rf"""(?:
         \b{_OTHER}\ (?:still\ |just\ |absolutely\ |flat\ out\ )?(?:won['’]?t|wont|refuses|refused|
             doesn['’]?t\ want|does\ not\ want|will\ not|isn['’]?t\ willing|is\ not\ willing)\b
-      | \b(?:get|convince|persuade|make|encourage)\ (?:him|her|them|my\ {_OTHER})\ (?:to\b|into\b)
+      | \b(?:get|convince|persuade|make|encourage|talk)\ (?:him|her|them|(?:my|our)\ [a-z]+)
+            \ (?:to\b|into\b)
     )""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -36,15 +36,21 @@ class RankSettings:
     confident_sentence: float = 0.33  # ...and the best sentence's cosine: meaning, not just words
     # roles.py: what is subtracted from passages that restate the problem (unless the question
     # asks why), sell, end in a lost list, or only introduce the list that follows.
-    problem_penalty: float = 0.05
-    promotion_penalty: float = 0.05
-    hollow_penalty: float = 0.05
+    problem_penalty: float = 0.08
+    promotion_penalty: float = 0.08
+    hollow_penalty: float = 0.08
     lead_in_penalty: float = 0.0
     use_roles: bool = True  # roles.py; off: only bios and disclaimers are penalised
-    focus_weight: float = 0.5  # question.py: share of the asking sentences in the query vector
+    focus_weight: float = 0.5  # question.py: share of the asking sentences in the query vector...
+    focus_min_words: int = 40  # ...of a question at least this long (a story, then a question)
     perspective_weight: float = 0.05  # added when a passage speaks to the asker's side
     short_words: int = 0  # questions of at most this many words borrow the library's topic...
     short_topic_weight: float = 0.0  # ...with this weight on the mean passage vector
+    answer_check: bool = True  # answerability.py: specific words and facts must be covered...
+    answer_passages: int = 3  # ...by this many passages offered first
+    min_coverage: float = 0.0  # share of the question's specific words they must use
+    topic_share: float = 0.2  # words used by this share of passages are the library's topic
+    safety_first: bool = True  # crisis.py: crisis questions get no persuasion advice, no answer
     use_dense: bool = True
     use_sentence: bool = True
     use_lexical: bool = True

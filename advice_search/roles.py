@@ -235,7 +235,8 @@ def read_library(passages: Sequence[Passage], sentence_rows: np.ndarray) -> Libr
         spans = sentence_rows[lo:hi, 1:]
         hollow[lo:hi] = hollow_sentences([passage.text[a:b] for a, b in spans])
     to_asked = np.array([addresses_asked(p.text, p.section) for p in passages], dtype=bool)
-    return Library(tuple(roles), hollow, to_asked)
+    persuasion = np.array([persuades(p.text) for p in passages], dtype=bool)
+    return Library(tuple(roles), hollow, to_asked, persuasion)
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,7 @@ class Library:
     roles: tuple[str, ...]
     hollow: np.ndarray  # bool per sentence row
     to_asked: np.ndarray  # bool per passage
+    persuasion: np.ndarray  # bool per passage: advises bringing the other person round
 
 
 # Perspective: whom a passage addresses. Most advice speaks to the one who wants change ("if
@@ -279,3 +281,35 @@ def addresses_asked(text: str, section: str | None) -> bool:
     if section and _TO_ASKED_HEADING.search(section):
         return True
     return len(_TO_ASKED.findall(text)) >= 1
+
+
+# Persuasion: advice on getting the other person to agree or attend. Sound advice in general,
+# the wrong answer where there is abuse or danger (crisis.py holds it back there).
+_PERSUADES = re.compile(
+    r"""(?:
+        \b(?:convinc|persuad|coax|get|encourag|invit|ask|urg|pressur|talk)[a-z]*\ (?:your\ [a-z-]+|
+            him|her|them|the\ other\ person)\b[^.;:]{0,60}?\b(?:to|into)\ (?:go|attend|join|come|
+            try|agree|see|start|consider|couple|couples|marriage|therapy|counsel)
+      | \b(?:present|rais|bring\ up|bringing\ up|introduc|propos|pitch|float|broach)[a-z]*
+            \s+(?:the\s+)?(?:idea|topic|subject|question)\b
+      | \bsuggest(?:ing)?\ (?:a|an|one)\ (?:trial|single|first|short)\b
+      | \b(?:emphasi[sz]e|highlight|stress|point\ out)\ (?:the\ )?(?:positive|benefits|advantages|
+            upsides|good)\b
+      | \bshare\ (?:success\ stories|research|studies)\b
+      | \bmake\ (?:them|him|her|your\ [a-z-]+)\ (?:feel\ )?(?:more\ )?(?:comfortable|willing|likely)\b
+      | \bto\ ease\ (?:your\ [a-z-]+|him|her|them)\ into\b
+      | \b(?:warm|come)\ (?:up\ to\ the\ idea|around)\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+_UNABLE = re.compile(r"\b(?:unable|not\ able|can['’]?t|cannot|fail|failed)\ to\ $", re.I | re.X)
+
+
+def persuades(text: str) -> bool:
+    """Whether a passage advises on bringing another person round to something."""
+    return any(
+        not _UNABLE.search(text[max(0, m.start() - 16) : m.start()])
+        for m in _PERSUADES.finditer(text)
+    )

@@ -104,6 +104,9 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"antidepressants)\b",
     ),
     "violence": (
+        # "he pushed me again last night"; not "pushed me to open up", "pushed me away".
+        rf"\b{_WHO}{_GAP} (?:pushed|shoved) {_VICTIM}\b(?! (?:to|into|toward|towards|away|aside|"
+        r"off|too|for|about|on|hard|forward|out of my comfort)\b)",
         rf"\bkil+ (?:me|us|you|him|her|them|{_KIDS}|my (?:{_PARTNER}|family|mom|dad|parents))\b",
         rf"\b(?:almost|nearly|could have|couldve|would have|wouldve) kil+ed {_VICTIM}\b",
         rf"\b{_WHO}{_GAP} (?:hit|hits|hitting) {_VICTIM}\b(?! up\b)"

@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from . import crisis as crisis_mode
 from . import vectors
+from .answerability import judge
 from .encoder import Encoder, OnnxEncoder
 from .index import SearchIndex
 from .manifest import damaged
@@ -114,6 +116,7 @@ class Searcher:
         self._library = read_library(index.passages, index.sentence_rows)
         topic = index.embeddings.mean(axis=0) if len(index.passages) else np.zeros(0)
         self._topic = (topic / (np.linalg.norm(topic) or 1.0)).astype(np.float32)
+        self._cache: dict[tuple[str, float], frozenset[str]] = {}
 
     @classmethod
     def open(cls, index_dir: Path, *, settings: RankSettings | None = None) -> Searcher:
@@ -139,7 +142,8 @@ class Searcher:
     def search(self, question: str, *, k: int = 5, filters: Filters | None = None) -> SearchResult:
         """The best ``k`` passages for ``question``; QueryError for an empty question."""
         query, notices = prepare_query(question)
-        crisis = assess(query).is_crisis
+        assessment = assess(query)
+        crisis = assessment.is_crisis
         k = max(1, min(int(k), 50))
         reading = read_question(query)
         vector = self._question_vector(reading)
@@ -156,6 +160,10 @@ class Searcher:
         lexical = lexical_all[rows]
         fused = fuse(dense, sentences.best, lexical, self._adjustment(rows, reading), self.settings)
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
+        safety = crisis_mode.decide(assessment, self._library.persuasion[rows].tolist())
+        if safety.safety_first and self.settings.safety_first:  # issue 9: crisis.py
+            order = [i for i in order if safety.keep[i]] or order
+            notices = (*notices, safety.notice or "")
         if self.settings.diversify:
             order = diversify(
                 order,
@@ -175,14 +183,19 @@ class Searcher:
             "best_sentence": best_sentence,
             "best_dense": float(dense.max()),
         }
-        confident = is_confident(best, best_sentence, self.settings)
-        return SearchResult(query, tuple(hits), confident, crisis, notices, signals)
+        safety_first = safety.safety_first and self.settings.safety_first
+        confident = self._answers(reading, hits, is_confident(best, best_sentence, self.settings))
+        confident = confident and not safety_first
+        return SearchResult(
+            query, tuple(hits), confident, crisis, notices, signals, safety_first=safety_first
+        )
 
     # ---- issue 9: the question as read (question.py) and the passages' roles (roles.py) ----
 
     def _question_vector(self, reading: QuestionReading) -> np.ndarray:
         """The question embedded; the sentences that ask are weighed in with the story."""
-        focus = reading.focus if self.settings.focus_weight > 0 else None
+        wanted = self.settings.focus_weight > 0 and reading.words >= self.settings.focus_min_words
+        focus = reading.focus if wanted else None
         encoded = self.encoder.encode([reading.text, focus] if focus else [reading.text])
         vector = encoded[0]
         if focus:
@@ -201,6 +214,33 @@ class Searcher:
         penalty = role_penalties(roles, self.settings, asks_why=asks_why(reading))
         side = perspective(reading.text)
         return penalty - perspective_bonus(self._library.to_asked[rows], side, self.settings)
+
+    def _answers(self, reading: QuestionReading, hits: list[Hit], matched: bool) -> bool:
+        """Whether the passages offered answer the question, not only share its topic."""
+        if not self.settings.answer_check:
+            return matched
+        long_post = reading.focus and reading.words >= self.settings.focus_min_words
+        verdict = judge(
+            reading.focus if long_post else reading.text,
+            matched=matched,
+            passage_texts=[h.passage.text for h in hits[: self.settings.answer_passages]],
+            topic=self._topic_terms(),
+            min_coverage=self.settings.min_coverage,
+        )
+        return verdict.confident
+
+    def _topic_terms(self) -> frozenset[str]:
+        """Stems so many passages use that they are the library's topic, not a question's."""
+        lexical = self.index.lexical
+        share = self.settings.topic_share
+        key = ("topic", share)
+        if key not in self._cache:
+            used = np.diff(lexical.indptr)
+            cut = share * max(1, lexical.n_docs)
+            self._cache[key] = frozenset(
+                t for t, i in lexical.vocab.items() if i < len(used) and used[i] >= cut
+            )
+        return self._cache[key]
 
     def _hit(
         self, rank: int, row: int, score: float, sentence: int | None, signals: dict[str, Any]
