@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run ingest index test lint bench browser clean
+.PHONY: install run ingest index test test-fast lint bench browser clean
 
 # torch first, from constraints.txt: left to itself pip resolves a multi-GB CUDA build.
 $(STAMP): pyproject.toml constraints.txt
@@ -36,6 +36,11 @@ browser:
 test: install browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+# Pure functions and the small written sample index only (no real-corpus index, page, browser
+# or killed processes): the quick loop while changing code.
+test-fast: install
+	$(PY) -m pytest -q -m "not slow"
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -70,7 +70,7 @@ def test_checker_names_each_kind_of_bad_record(tmp_path: Path, record: dict, exp
 
 def test_every_anchor_lies_whole_in_exactly_one_indexed_passage(searcher) -> None:  # noqa: ANN001
     """Cleaning and splitting must not cut an anchor or make it ambiguous."""
-    passages = [check_gold.norm(p.text) for p in searcher.passages]
+    passages = [check_gold.norm(p.text) for p in searcher.index.passages]
     missing = []
     for path in LABELLED:
         for line in path.read_text(encoding="utf-8").splitlines():
