@@ -211,7 +211,7 @@ def read_passage(text: str, *, kind: str = "advice") -> RoleReading:
     return RoleReading(role, advice, problem, promotion, bio, hollow)
 
 
-def read_library(passages: Sequence[Passage], sentence_rows: np.ndarray) -> Library:
+def read_passages(passages: Sequence[Passage], sentence_rows: np.ndarray) -> Readings:
     """Roles of every passage, and which sentence rows (passage, start, end) are hollow.
 
     A passage ending in "...here are some things you can do:" whose list is the next passage
@@ -236,11 +236,11 @@ def read_library(passages: Sequence[Passage], sentence_rows: np.ndarray) -> Libr
         hollow[lo:hi] = hollow_sentences([passage.text[a:b] for a, b in spans])
     to_asked = np.array([addresses_asked(p.text, p.section) for p in passages], dtype=bool)
     persuasion = np.array([persuades(p.text) for p in passages], dtype=bool)
-    return Library(tuple(roles), hollow, to_asked, persuasion)
+    return Readings(tuple(roles), hollow, to_asked, persuasion)
 
 
 @dataclass(frozen=True)
-class Library:
+class Readings:
     """Per passage its role and whether it speaks to the one asked; per sentence row whether
     it is hollow."""
 

@@ -32,7 +32,7 @@ from .ranking import (
     sentence_scores,
 )
 from .records import Article, Hit
-from .roles import read_library
+from .roles import read_passages
 from .safety import assess
 from .staleness import CorpusStatus, corpus_status
 from .text import clean_control
@@ -113,7 +113,7 @@ class Searcher:
         self._article_of = [p.article_id for p in index.passages]
         self._penalties = kind_penalties([p.kind for p in index.passages])
         # Issue 9: what each passage does for a reader (roles.py), read once when opened.
-        self._library = read_library(index.passages, index.sentence_rows)
+        self.readings = read_passages(index.passages, index.sentence_rows)
         topic = index.embeddings.mean(axis=0) if len(index.passages) else np.zeros(0)
         self._topic = (topic / (np.linalg.norm(topic) or 1.0)).astype(np.float32)
         self._cache: dict[tuple[str, float], frozenset[str]] = {}
@@ -153,14 +153,14 @@ class Searcher:
             return SearchResult(query, (), False, crisis, notices)
         dense = self.index.embeddings[rows] @ vector
         lo, hi = self.index.sentence_bounds
-        mask = self._library.hollow if self.settings.use_roles else None
+        mask = self.readings.hollow if self.settings.use_roles else None
         sentences = sentence_scores(
             self.index.sentence_vectors, lo[rows], hi[rows], vector, hollow=mask
         )
         lexical = lexical_all[rows]
         fused = fuse(dense, sentences.best, lexical, self._adjustment(rows, reading), self.settings)
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
-        safety = crisis_mode.decide(assessment, self._library.persuasion[rows].tolist())
+        safety = crisis_mode.decide(assessment, self.readings.persuasion[rows].tolist())
         if safety.safety_first and self.settings.safety_first:  # issue 9: crisis.py
             order = [i for i in order if safety.keep[i]] or order
             notices = (*notices, safety.notice or "")
@@ -178,13 +178,17 @@ class Searcher:
             signals = {"dense": dense[i], "sentence": sentences.best[i], "lexical": lexical[i]}
             hits.append(self._hit(rank, int(rows[i]), fused[i], sentences.best_row(i), signals))
         best, best_sentence = float(fused[order[0]]), float(sentences.best.max())
+        # How well anything matches, before roles and perspective reorder what matches.
+        match = float(
+            fuse(dense, sentences.best, lexical, self._penalties[rows], self.settings).max()
+        )
         signals = {
             "best_score": best,
             "best_sentence": best_sentence,
             "best_dense": float(dense.max()),
         }
         safety_first = safety.safety_first and self.settings.safety_first
-        confident = self._answers(reading, hits, is_confident(best, best_sentence, self.settings))
+        confident = self._answers(reading, hits, is_confident(match, best_sentence, self.settings))
         confident = confident and not safety_first
         return SearchResult(
             query, tuple(hits), confident, crisis, notices, signals, safety_first=safety_first
@@ -208,12 +212,13 @@ class Searcher:
 
     def _adjustment(self, rows: np.ndarray, reading: QuestionReading) -> np.ndarray:
         """What is subtracted from each candidate's score: its role, and the asker's side."""
-        if not self.settings.use_roles:
-            return self._penalties[rows]
-        roles = [self._library.roles[r] for r in rows]
-        penalty = role_penalties(roles, self.settings, asks_why=asks_why(reading))
-        side = perspective(reading.text)
-        return penalty - perspective_bonus(self._library.to_asked[rows], side, self.settings)
+        if self.settings.use_roles:
+            roles = [self.readings.roles[r] for r in rows]
+            penalty = role_penalties(roles, self.settings, asks_why=asks_why(reading))
+        else:
+            penalty = self._penalties[rows]
+        side = perspective(reading.text) if self.settings.perspective_weight else ""
+        return penalty - perspective_bonus(self.readings.to_asked[rows], side, self.settings)
 
     def _answers(self, reading: QuestionReading, hits: list[Hit], matched: bool) -> bool:
         """Whether the passages offered answer the question, not only share its topic."""

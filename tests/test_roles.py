@@ -13,8 +13,8 @@ from advice_search.roles import (
     addresses_asked,
     hollow_sentences,
     persuades,
-    read_library,
     read_passage,
+    read_passages,
     sentence_cues,
 )
 
@@ -86,7 +86,7 @@ def test_a_passage_that_introduces_the_next_list_is_a_lead_in() -> None:
         passage(3, "Money grows with time."),
     ]
     rows = np.array([[0, 0, 28], [0, 29, 64], [1, 0, 46], [2, 0, 34], [3, 0, 22]], dtype=np.int32)
-    library = read_library(passages, rows)
+    library = read_passages(passages, rows)
     assert library.roles[0] == "lead-in" and library.roles[2] == "hollow"
     assert library.hollow.tolist() == [False, True, False, True, False]
 
@@ -111,12 +111,12 @@ def _expected() -> dict:
 
 def test_roles_hold_on_articles_written_for_the_test(unseen_searcher) -> None:  # noqa: ANN001
     passages = unseen_searcher.index.passages
-    roles = dict(zip((p.passage_id for p in passages), unseen_searcher._library.roles, strict=True))
+    roles = dict(zip((p.passage_id for p in passages), unseen_searcher.readings.roles, strict=True))
     for phrase, role in _expected()["roles"]:
         found = [p for p in passages if phrase.lower() in p.text.lower()]
         assert found, phrase
         assert roles[found[0].passage_id] == role, phrase
-    rows, hollow = unseen_searcher.index.sentence_rows, unseen_searcher._library.hollow
+    rows, hollow = unseen_searcher.index.sentence_rows, unseen_searcher.readings.hollow
     for phrase in _expected()["hollow"]:
         flagged = [
             hollow[j]
