@@ -20,9 +20,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
-from .records import Passage
 from .text import is_list_item, sentence_spans
 
 ROLES = ("advice", "info", "problem", "promotion", "bio", "hollow", "lead-in")
@@ -209,45 +206,6 @@ def read_passage(text: str, *, kind: str = "advice") -> RoleReading:
     else:
         role = "info"
     return RoleReading(role, advice, problem, promotion, bio, hollow)
-
-
-def read_passages(passages: Sequence[Passage], sentence_rows: np.ndarray) -> Readings:
-    """Roles of every passage, and which sentence rows (passage, start, end) are hollow.
-
-    A passage ending in "...here are some things you can do:" whose list is the next passage
-    is a ``lead-in``: it introduces an answer without being one, but nothing is lost.
-    """
-    roles = [read_passage(p.text, kind=p.kind).role for p in passages]
-    for i, passage in enumerate(passages[:-1]):
-        following = passages[i + 1]
-        if (
-            roles[i] == "hollow"
-            and following.article_id == passage.article_id
-            and following.section == passage.section
-            and is_list_item(following.text)
-        ):
-            roles[i] = "lead-in"
-    hollow = np.zeros(len(sentence_rows), dtype=bool)
-    owners = sentence_rows[:, 0] if len(sentence_rows) else np.zeros(0, dtype=np.int64)
-    bounds = np.searchsorted(owners, np.arange(len(passages) + 1))
-    for p, passage in enumerate(passages):
-        lo, hi = int(bounds[p]), int(bounds[p + 1])
-        spans = sentence_rows[lo:hi, 1:]
-        hollow[lo:hi] = hollow_sentences([passage.text[a:b] for a, b in spans])
-    to_asked = np.array([addresses_asked(p.text, p.section) for p in passages], dtype=bool)
-    persuasion = np.array([persuades(p.text) for p in passages], dtype=bool)
-    return Readings(tuple(roles), hollow, to_asked, persuasion)
-
-
-@dataclass(frozen=True)
-class Readings:
-    """Per passage its role and whether it speaks to the one asked; per sentence row whether
-    it is hollow."""
-
-    roles: tuple[str, ...]
-    hollow: np.ndarray  # bool per sentence row
-    to_asked: np.ndarray  # bool per passage
-    persuasion: np.ndarray  # bool per passage: advises bringing the other person round
 
 
 # Perspective: whom a passage addresses. Most advice speaks to the one who wants change ("if

@@ -31,8 +31,8 @@ from .ranking import (
     role_penalties,
     sentence_scores,
 )
+from .readings import PassageReadings
 from .records import Article, Hit
-from .roles import read_passages
 from .safety import assess
 from .staleness import CorpusStatus, corpus_status
 from .text import clean_control
@@ -113,7 +113,7 @@ class Searcher:
         self._article_of = [p.article_id for p in index.passages]
         self._penalties = kind_penalties([p.kind for p in index.passages])
         # Issue 9: what each passage does for a reader (roles.py), read once when opened.
-        self.readings = read_passages(index.passages, index.sentence_rows)
+        self.readings = PassageReadings(index.passages, index.sentence_rows)
         topic = index.embeddings.mean(axis=0) if len(index.passages) else np.zeros(0)
         self._topic = (topic / (np.linalg.norm(topic) or 1.0)).astype(np.float32)
         self._cache: dict[tuple[str, float], frozenset[str]] = {}
@@ -152,6 +152,7 @@ class Searcher:
         if not rows.size:
             return SearchResult(query, (), False, crisis, notices)
         dense = self.index.embeddings[rows] @ vector
+        self.readings.ensure(rows)
         lo, hi = self.index.sentence_bounds
         mask = self.readings.hollow if self.settings.use_roles else None
         sentences = sentence_scores(
@@ -213,7 +214,7 @@ class Searcher:
     def _adjustment(self, rows: np.ndarray, reading: QuestionReading) -> np.ndarray:
         """What is subtracted from each candidate's score: its role, and the asker's side."""
         if self.settings.use_roles:
-            roles = [self.readings.roles[r] for r in rows]
+            roles = self.readings.roles(rows)
             penalty = role_penalties(roles, self.settings, asks_why=asks_why(reading))
         else:
             penalty = self._penalties[rows]

@@ -37,9 +37,9 @@ def main() -> None:
     parser.add_argument("--index", type=Path, default=ROOT / "index")
     args = parser.parse_args()
     searcher = Searcher.open(args.index)
-    role = dict(
-        zip((p.passage_id for p in searcher.index.passages), searcher.readings.roles, strict=True)
-    )
+    passages = searcher.index.passages
+    roles = searcher.readings.roles(range(len(passages)))
+    role = dict(zip((p.passage_id for p in passages), roles, strict=True))
     sets = {path.stem: load_questions(path) for path in args.sets}
     defaults = searcher.settings.to_json()
     for spec in ["defaults={}", *args.variants]:

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from advice_search.readings import PassageReadings
 from advice_search.records import Passage
 from advice_search.roles import (
     addresses_asked,
     hollow_sentences,
     persuades,
     read_passage,
-    read_passages,
     sentence_cues,
 )
 
@@ -86,9 +86,11 @@ def test_a_passage_that_introduces_the_next_list_is_a_lead_in() -> None:
         passage(3, "Money grows with time."),
     ]
     rows = np.array([[0, 0, 28], [0, 29, 64], [1, 0, 46], [2, 0, 34], [3, 0, 22]], dtype=np.int32)
-    library = read_passages(passages, rows)
-    assert library.roles[0] == "lead-in" and library.roles[2] == "hollow"
-    assert library.hollow.tolist() == [False, True, False, True, False]
+    readings = PassageReadings(passages, rows)
+    assert readings.roles([2, 0]) == ["hollow", "lead-in"]
+    assert readings.hollow.tolist() == [False, True, False, True, False]
+    readings.ensure([1, 3])
+    assert readings.roles([0, 1, 2, 3]) == ["lead-in", "advice", "hollow", "info"]
 
 
 def test_perspective_of_a_passage_comes_from_its_heading_or_its_words() -> None:
@@ -111,7 +113,8 @@ def _expected() -> dict:
 
 def test_roles_hold_on_articles_written_for_the_test(unseen_searcher) -> None:  # noqa: ANN001
     passages = unseen_searcher.index.passages
-    roles = dict(zip((p.passage_id for p in passages), unseen_searcher.readings.roles, strict=True))
+    all_roles = unseen_searcher.readings.roles(range(len(passages)))
+    roles = dict(zip((p.passage_id for p in passages), all_roles, strict=True))
     for phrase, role in _expected()["roles"]:
         found = [p for p in passages if phrase.lower() in p.text.lower()]
         assert found, phrase
