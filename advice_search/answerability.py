@@ -71,12 +71,37 @@ _FACTS = re.compile(
 )
 
 
+# The people advice is about, in groups of words that name the same relation. A question about
+# a boss is not answered by passages that only ever speak of partners, however alike in tone;
+# one that also names a partner may be ("I want to vent to my sister about my husband").
+PEOPLE = {
+    "partner": "partner partners husband husbands wife wives spouse spouses boyfriend girlfriend bf "
+    "gf fiance fiancee hubby couple couples",
+    "parent": "parent parents mother mom mum father dad mothers fathers",
+    "child": "child children kid kids son sons daughter daughters teen teens teenager teenagers "
+    "toddler baby",
+    "sibling": "sibling siblings brother brothers sister sisters",
+    "friend": "friend friends bestie",
+    "work": "boss bosses manager managers coworker coworkers colleague colleagues employer "
+    "employee employees",
+    "home": "landlord landlady roommate roommates flatmate flatmates housemate neighbour neighbor "
+    "neighbours neighbors",
+    "school": "teacher teachers professor classmate classmates",
+}
+_PERSON_GROUP = {word: group for group, words in PEOPLE.items() for word in words.split()}
+
+
+def people(text: str) -> set[str]:
+    """The groups of people ``text`` speaks of (see PEOPLE)."""
+    return {_PERSON_GROUP[w] for w in _WORD.findall(text.lower()) if w in _PERSON_GROUP}
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Whether to present the best passages as the answer, and why not when they are not."""
 
     confident: bool
-    reason: str  # "answers", "weak match", "asks for facts", "words not covered"
+    reason: str  # "answers", "weak match", "asks for facts", "other people", "words not covered"
     coverage: float  # share of the question's specific words the offered passages use
     missing: tuple[str, ...]  # those they do not use (stems)
     asks_facts: bool
@@ -123,6 +148,7 @@ def judge(
     passage_texts: Sequence[str],
     topic: Iterable[str] = (),
     min_coverage: float = 0.0,
+    check_people: bool = True,
 ) -> Verdict:
     """The verdict for ``question`` given whether similarity found a match (``matched``) and
     the texts of the passages offered first."""
@@ -135,6 +161,9 @@ def judge(
         return Verdict(False, "weak match", coverage, missing, facts)
     if facts and missing:
         return Verdict(False, "asks for facts", coverage, missing, facts)
+    asked_about = people(question)
+    if check_people and asked_about and not asked_about & people(" ".join(passage_texts)):
+        return Verdict(False, "other people", coverage, missing, facts)
     if coverage < min_coverage:
         return Verdict(False, "words not covered", coverage, missing, facts)
     return Verdict(True, "answers", coverage, missing, facts)

@@ -23,8 +23,9 @@ _ASKS = re.compile(
             (?:do|does|did|can|could|would|will|is|are|am|should|shall)\s+(?:i|we|it|there|you)\b)
       | \b(?:how\ (?:do|can|should|would)\ (?:i|we)|what\ (?:can|should|do)\ (?:i|we)|
             should\ i|is\ it\ (?:ok|okay|normal|wrong|worth)|any\ (?:advice|tips|ideas|suggestions)|
-            (?:i\ )?(?:need|want)\ (?:advice|help|to\ know)|wondering\ (?:if|whether|how|what)|
-            help\ me|tell\ me\ (?:how|what|why)|give\ me)\b
+            (?:i\ )?(?:need|want)\ (?:advice|help|to\ know)|wondering\ (?:if|whether|how|what))\b
+      | ^\W*(?:please\ |pls\ |so\ |(?:can|could)\ (?:you|someone|anyone)\ |someone\ |anyone\ )?
+            (?:help\ me|tell\ me\ (?:how|what|why)|give\ me)\b
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -82,7 +83,7 @@ _ASKED_ONE = re.compile(
     rf"""(?:
         \b(?:my\ )?{_OTHER}\ (?:really\ |keeps?\ |has\ been\ |is\ |always\ )?
             (?:wants?|wanted|asking|asked|asks|pushing|pushes|pushed|begging|begs|insists|
-               insisting|nagging|nags|pressur\w+)\ (?:me|us)\b
+               insisting|nagging|nags|pressur\w+)\ (?:me|us)(?:\ (?:to|into|for)\b|\W*$|\W*[.,;!?])
       | \b(?:my\ )?{_PARTNER}\ (?:really\ |keeps?\ |has\ been\ |is\ |always\ )?
             (?:wants?|pushing|pushes|keeps\ pushing)\ (?!me\b|us\b)[a-z]+\b
       | \bi['’]?m\ the\ (?:one|reluctant|skeptical|hesitant)\b | \bi\ am\ the\ (?:one|reluctant)\b

@@ -49,6 +49,7 @@ class RankSettings:
     answer_check: bool = True  # answerability.py: specific words and facts must be covered...
     answer_passages: int = 3  # ...by this many passages offered first
     min_coverage: float = 0.0  # share of the question's specific words they must use
+    people_check: bool = True  # ...and the people it speaks of (a boss, a teenager) named there
     topic_share: float = 0.2  # words used by this share of passages are the library's topic
     safety_first: bool = True  # crisis.py: crisis questions get no persuasion advice, no answer
     use_dense: bool = True

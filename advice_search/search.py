@@ -232,6 +232,7 @@ class Searcher:
             passage_texts=[h.passage.text for h in hits[: self.settings.answer_passages]],
             topic=self._topic_terms(),
             min_coverage=self.settings.min_coverage,
+            check_people=self.settings.people_check,
         )
         return verdict.confident
 

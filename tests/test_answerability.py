@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from advice_search.answerability import asks_for_facts, covered, judge, specific_terms
+from advice_search.answerability import asks_for_facts, covered, judge, people, specific_terms
 
 GARDEN = [
     "Water tomato seedlings every morning and keep them out of direct sun for a week.",
@@ -79,3 +79,15 @@ def test_near_topic_questions_the_library_does_not_answer_are_flagged(searcher) 
                      "Best couples therapy app?"):  # fmt: skip
         assert not searcher.search(question).confident, question
     assert searcher.search("How much time and money does couples therapy take?").confident
+
+
+def test_a_question_about_people_the_passages_never_speak_of_is_not_answered() -> None:
+    parenting = ["Praise your toddler when she shares.", "Children copy what their parents do."]
+    boss = judge(
+        "How do I get my boss to stop shouting at me?", matched=True, passage_texts=parenting
+    )
+    assert not boss.confident and boss.reason == "other people"
+    # one of the people asked about is spoken of: the passages may answer
+    mixed = "My mum says my son is spoilt, how do I get him to share?"
+    assert judge(mixed, matched=True, passage_texts=parenting).confident
+    assert people("my husband and our teenager") == {"partner", "child"}

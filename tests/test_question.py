@@ -34,6 +34,16 @@ def test_a_request_without_a_question_mark_still_asks() -> None:
     assert reading.focus == "any advice on how to reach her"
 
 
+def test_a_statement_that_contains_request_words_does_not_ask() -> None:
+    reading = read_question(
+        "I finally got my sister to tell me why she left. She cried. How should I respond?"
+    )
+    assert reading.focus == "How should I respond?"
+    assert read_question("He never helps me with the kids. Please help me, what now?").asking == (
+        "Please help me, what now?",
+    )
+
+
 def test_questions_that_ask_for_reasons() -> None:
     assert asks_why(read_question("Why do teenagers stop talking to their parents?"))
     assert asks_why(read_question("He won't see a doctor. What makes men avoid check-ups?"))
@@ -50,6 +60,8 @@ def test_questions_that_ask_for_reasons() -> None:
         ("How do I convince my teenager to join a club?", "asking"),
         ("What should a first driving lesson cover?", ""),
         ("He wants proof it works before he'll try it.", ""),
+        ("My mum asked me that last night and I had no answer. What would a tutor do?", ""),
+        ("My wife keeps asking me. When is the right time to say yes?", "asked"),
     ],
 )
 def test_the_askers_side(question: str, side: str) -> None:
