@@ -12,6 +12,7 @@ A build directory holds (names known only here; the manifest records their check
     sentences/             a vector per sentence (with its neighbours), int8 + scale
     sentence_rows.npy      [passage row, start, end] per sentence, grouped by passage row
     sentence_start.npy     per passage row, its first sentence row (and the total at the end)
+    topic.npy              the mean passage vector
     lexical/               BM25 posting lists as plain arrays (``lexical.py``)
 
 Loading maps every array and the JSONL files: nothing is read until a search needs it, so
@@ -47,6 +48,7 @@ VECTORS = "vectors.faiss"
 SENTENCES = "sentences"
 SENTENCE_ROWS = "sentence_rows.npy"
 SENTENCE_START = "sentence_start.npy"
+TOPIC = "topic.npy"
 LEXICAL = "lexical"
 
 
@@ -61,6 +63,7 @@ class SearchIndex:
     sentence_vectors: Int8Vectors  # [sentences, dim], rows grouped by passage row
     sentence_rows: np.ndarray  # int32 [sentences, 3]: passage row, start, end in its text
     sentence_start: np.ndarray  # int64 [passages + 1]: first sentence row of each passage
+    topic: np.ndarray  # float32 [dim]: the mean passage vector (what the library is about)
     vectors: Any  # faiss.Index over the passage vectors (their only stored copy)
     lexical: Lexical
     catalogue: Catalogue
@@ -100,6 +103,7 @@ class SearchIndex:
             sentence_vectors,
             rows,
             np.searchsorted(rows[:, 0], np.arange(len(passages) + 1)).astype(np.int64),
+            _mean_row(passage_vectors, dim),
             vectors.build(passage_vectors, spec, centroids=centroids),
             lexical or Lexical.build([lexical_text(p) for p in passages]),
             Catalogue.of(articles),
@@ -121,6 +125,7 @@ class SearchIndex:
         self.sentence_vectors.save(directory / SENTENCES)
         np.save(directory / SENTENCE_ROWS, self.sentence_rows)
         np.save(directory / SENTENCE_START, self.sentence_start)
+        np.save(directory / TOPIC, self.topic)
         vectors.save(self.vectors, directory / VECTORS)
         self.lexical.save(directory / LEXICAL)
 
@@ -143,6 +148,7 @@ class SearchIndex:
                 Int8Vectors.load(directory / SENTENCES),
                 array(SENTENCE_ROWS),
                 array(SENTENCE_START),
+                np.load(directory / TOPIC, allow_pickle=False),
                 vectors.load(directory / VECTORS, manifest.vector_index),
                 Lexical.load(directory / LEXICAL),
                 Catalogue.load(directory / CATALOGUE),
@@ -190,6 +196,7 @@ class SearchIndex:
             and len(self.sentence_start) == n + 1
             and (n == 0 or int(self.sentence_start[-1]) == s)
             and self.lexical.n_docs == n
+            and self.topic.shape == (self.vectors.d,)
         )
 
     # ------------------------------------------------------------ lookups
@@ -275,6 +282,14 @@ def current_build(index_dir: Path) -> str:
         return Store(index_dir).current().name
     except IndexUnavailable:
         return ""
+
+
+def _mean_row(matrix: np.ndarray, dim: int) -> np.ndarray:
+    """The mean of ``matrix``'s rows in float32 (zeros for none), a block at a time."""
+    total = np.zeros(dim, np.float64)
+    for start in range(0, len(matrix), 65_536):
+        total += np.asarray(matrix[start : start + 65_536], np.float64).sum(axis=0)
+    return (total / max(1, len(matrix))).astype(np.float32)
 
 
 def _offsets(name: str) -> str:

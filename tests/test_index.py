@@ -106,6 +106,7 @@ def test_a_build_loads_back_identical(tmp_path: Path) -> None:
         "sentences/scales.npy",
         "sentence_rows.npy",
         "sentence_start.npy",
+        "topic.npy",
         "sources.json",
         "vectors.faiss",
         *(f"lexical/{name}.npy" for name in ("indptr", "docs", "tf", "weights", "doc_len")),
