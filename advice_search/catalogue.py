@@ -103,3 +103,25 @@ class Catalogue:
         ):
             raise ValueError(f"{path}: columns of different lengths")
         return catalogue
+
+
+class LazyCatalogue:
+    """A saved Catalogue, read on first use: filters and lists need it, answers do not (at a
+    hundred thousand articles it is megabytes of JSON)."""
+
+    def __init__(self, path: Path, articles: int) -> None:
+        self._path = Path(path)
+        self._articles = articles
+
+    @cached_property
+    def loaded(self) -> Catalogue:
+        catalogue = Catalogue.load(self._path)
+        if len(catalogue) != self._articles:
+            raise ValueError(f"{self._path}: {len(catalogue)} articles, expected {self._articles}")
+        return catalogue
+
+    def __len__(self) -> int:
+        return self._articles
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.loaded, name)

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from . import vectors
-from .catalogue import Catalogue
+from .catalogue import Catalogue, LazyCatalogue
 from .chunking import ChunkSettings, lexical_text
 from .lexical import Lexical
 from .manifest import Manifest, damaged
@@ -66,7 +66,7 @@ class SearchIndex:
     topic: np.ndarray  # float32 [dim]: the mean passage vector (what the library is about)
     vectors: Any  # faiss.Index over the passage vectors (their only stored copy)
     lexical: Lexical
-    catalogue: Catalogue
+    catalogue: Catalogue | LazyCatalogue
     manifest: Manifest | None = None
     path: Path | None = field(default=None, compare=False)
 
@@ -151,7 +151,7 @@ class SearchIndex:
                 np.load(directory / TOPIC, allow_pickle=False),
                 vectors.load(directory / VECTORS, manifest.vector_index),
                 Lexical.load(directory / LEXICAL),
-                Catalogue.load(directory / CATALOGUE),
+                LazyCatalogue(directory / CATALOGUE, len(articles)),
                 manifest,
                 directory,
             )
