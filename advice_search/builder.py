@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,14 +116,16 @@ def ingest(
             notes=loaded.notes,
         )
         # Renamed or newly skipped files change no passage, but the manifest must record them,
-        # or the corpus would look changed to every search (see staleness.corpus_status).
+        # or the corpus would look changed to every search (see staleness.corpus_status). A
+        # file only touched (same content, new mtime) is not worth a new build: it is hashed
+        # by the staleness check, and read by ingest, until the next build records it.
         old = previous.manifest if previous is not None else None
-        if old is not None and (old.sources, old.skipped, old.model.onnx_sha256, old.reader) == (
-            sources,
-            loaded.skipped,
-            onnx_sha256,
-            reader,
-        ):
+        if old is not None and (
+            _content(old.sources),
+            old.skipped,
+            old.model.onnx_sha256,
+            old.reader,
+        ) == (_content(sources), loaded.skipped, onnx_sha256, reader):
             return IngestReport(
                 **report,
                 embedded=0,
@@ -147,6 +149,7 @@ def ingest(
             spec,
             lexical=embedded.lexical,
             centroids=centroids,
+            readings=embedded.readings,
         )
         manifest = Manifest(
             model=ModelRecord(
@@ -188,6 +191,11 @@ def ingest(
             changed=plan.changed,
             deleted=plan.deleted,
         )
+
+
+def _content(sources: Sequence[SourceFile]) -> list[tuple[str, str, str, int]]:
+    """What the sources say about the library, without the files' sizes and mtimes."""
+    return [(s.article_id, s.path, s.content_hash, s.passages) for s in sources]
 
 
 def _read_corpus(

@@ -11,7 +11,6 @@ import argparse
 import functools
 import json
 import sys
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -281,32 +280,61 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def _stale_check(index: Path | None, corpus: Path | None) -> Callable[[], None]:
-    """Compare the corpus with the build in use, in a background thread (listing a corpus of
-    a hundred thousand files takes a while); the function returned waits for it and prints
-    the warning, if any. Problems with the index itself are left to opening it."""
-    from .manifest import Manifest
-    from .messages import stale_warning
-    from .staleness import CorpusStatus, corpus_status
-    from .store import IndexUnavailable, Store
+    """Compare the corpus with the build in use while the index loads and the question is
+    answered; the function returned waits for the result and prints the warning, if any.
 
-    found: list[CorpusStatus] = []
+    Listing a corpus of a hundred thousand files takes about a second, most of it Python:
+    a thread would hold the interpreter lock the answer needs, so the check runs in a
+    forked child process, on the other core. Problems with the index itself are left to
+    opening it.
+    """
+    import multiprocessing
 
-    def check() -> None:
-        try:
-            manifest = Manifest.read(Store(index or paths.index_dir()).current())
-            found.append(corpus_status(manifest, corpus or paths.corpus_dir()))
-        except (IndexUnavailable, OSError, ValueError):
-            pass
-
-    thread = threading.Thread(target=check, name="stale-check", daemon=True)
-    thread.start()
+    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover (Windows)
+        status = _corpus_status(index, corpus)
+        return lambda: _print_stale(status)
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_send_status, args=(index, corpus, send), daemon=True)
+    child.start()
+    send.close()
 
     def warn() -> None:
-        thread.join()
-        if found and found[0].stale:
-            print(f"advice-search: warning: {stale_warning(found[0])}", file=sys.stderr)
+        try:
+            found = receive.recv() if receive.poll(STALE_CHECK_TIMEOUT) else None
+        except (EOFError, OSError):  # the child died: no warning rather than a wrong one
+            found = None
+        child.join(1)
+        _print_stale(found)
 
     return warn
+
+
+STALE_CHECK_TIMEOUT = 60.0  # seconds the answer waits for the corpus check, at most
+
+
+def _corpus_status(index: Path | None, corpus: Path | None):  # noqa: ANN202 (CorpusStatus)
+    from .manifest import Manifest
+    from .staleness import corpus_status
+    from .store import IndexUnavailable, Store
+
+    try:
+        manifest = Manifest.read(Store(index or paths.index_dir()).current())
+        return corpus_status(manifest, corpus or paths.corpus_dir())
+    except (IndexUnavailable, OSError, ValueError):
+        return None
+
+
+def _send_status(index: Path | None, corpus: Path | None, send) -> None:  # noqa: ANN001
+    send.send(_corpus_status(index, corpus))
+    send.close()
+
+
+def _print_stale(status) -> None:  # noqa: ANN001 (CorpusStatus | None)
+    from .messages import stale_warning
+
+    if status is not None and status.stale:
+        print(f"advice-search: warning: {stale_warning(status)}", file=sys.stderr)
 
 
 def _read_queries(source: str) -> Iterator[tuple[str | None, str]]:

@@ -60,7 +60,7 @@ def corpus_files(directory: Path) -> list[Path]:
     Links are listed (and then refused by ``read_article`` with a reason) but never followed
     into directories, so a link loop cannot make the walk endless.
     """
-    return sorted(Path(entry.path) for entry in _candidates(Path(directory)))
+    return sorted(Path(path) for path in _candidates(Path(directory)))
 
 
 def corpus_signatures(directory: Path) -> dict[str, tuple[int, int]]:
@@ -71,35 +71,45 @@ def corpus_signatures(directory: Path) -> dict[str, tuple[int, int]]:
     """
     prefix = len(os.path.join(os.fspath(directory), ""))
     signatures = {}
-    for entry in _candidates(Path(directory)):
+    lstat = os.lstat
+    for path in _candidates(Path(directory)):
         try:
-            info = entry.stat(follow_symlinks=False)
+            info = lstat(path)
         except OSError:
             continue
-        signatures[entry.path[prefix:].replace(os.sep, "/")] = (info.st_size, info.st_mtime_ns)
+        signatures[path[prefix:].replace(os.sep, "/")] = (info.st_size, info.st_mtime_ns)
     return signatures
 
 
-def _candidates(directory: Path) -> Iterator[os.DirEntry[str]]:
-    """Entries named like articles: hidden names skipped, folders (never links) entered."""
+def _candidates(directory: Path) -> Iterator[str]:
+    """Paths of the entries named like articles: hidden names skipped, folders (never
+    links to them) entered."""
     pending = [os.fspath(directory)]
     while pending:
         try:
-            with os.scandir(pending.pop()) as entries:
-                listed = list(entries)
+            listed = _listing(pending.pop())
         except OSError:
             continue
-        for entry in listed:
-            if entry.name.startswith("."):
+        for name, folder, path in listed:
+            if name.startswith("."):
                 continue
-            try:
-                folder = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                folder = False
             if folder:
-                pending.append(entry.path)
-            elif os.path.splitext(entry.name)[1].lower() in SUFFIXES:
-                yield entry
+                pending.append(path)
+            elif name[name.rfind(".") :].lower() in SUFFIXES and "." in name:
+                yield path
+
+
+def _listing(folder: str) -> list[tuple[str, bool, str]]:
+    """(name, is a folder, path) of each entry; the type comes with the listing (no stat)."""
+    entries = []
+    with os.scandir(folder) as listing:
+        for entry in listing:
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            entries.append((entry.name, is_folder, entry.path))
+    return entries
 
 
 def file_signature(path: Path) -> dict[str, int] | None:

@@ -13,6 +13,7 @@ A build directory holds (names known only here; the manifest records their check
     sentence_rows.npy      [passage row, start, end] per sentence, grouped by passage row
     sentence_start.npy     per passage row, its first sentence row (and the total at the end)
     topic.npy              the mean passage vector
+    readings/              per passage its role, persuasion, perspective; per sentence: hollow
     lexical/               BM25 posting lists as plain arrays (``lexical.py``)
 
 Loading maps every array and the JSONL files: nothing is read until a search needs it, so
@@ -35,8 +36,9 @@ from .chunking import ChunkSettings, lexical_text
 from .lexical import Lexical
 from .manifest import Manifest, damaged
 from .quantized import Int8Vectors
+from .readings import PassageReadings
 from .records import PASSAGE_KINDS, Article, Passage
-from .rows import JsonlRows, write_jsonl
+from .rows import JsonlRows, random_access, write_jsonl
 from .store import IndexUnavailable, Store
 
 ARTICLES = "articles.jsonl"
@@ -49,6 +51,7 @@ SENTENCES = "sentences"
 SENTENCE_ROWS = "sentence_rows.npy"
 SENTENCE_START = "sentence_start.npy"
 TOPIC = "topic.npy"
+READINGS = "readings"
 LEXICAL = "lexical"
 
 
@@ -64,6 +67,7 @@ class SearchIndex:
     sentence_rows: np.ndarray  # int32 [sentences, 3]: passage row, start, end in its text
     sentence_start: np.ndarray  # int64 [passages + 1]: first sentence row of each passage
     topic: np.ndarray  # float32 [dim]: the mean passage vector (what the library is about)
+    readings: PassageReadings  # what each passage does for a reader (roles.py), read at ingest
     vectors: Any  # faiss.Index over the passage vectors (their only stored copy)
     lexical: Lexical
     catalogue: Catalogue | LazyCatalogue
@@ -82,6 +86,7 @@ class SearchIndex:
         *,
         lexical: Lexical | None = None,
         centroids: np.ndarray | None = None,
+        readings: PassageReadings | None = None,
     ) -> SearchIndex:
         """A new index over passages whose vectors are known (FAISS, and BM25 unless given,
         built here; ``centroids``: see ``vectors.build``). Sentence rows must be grouped by
@@ -95,6 +100,9 @@ class SearchIndex:
         if len(rows) and np.any(np.diff(rows[:, 0]) < 0):
             raise ValueError("sentence rows must be grouped by passage row")
         row_of = {a.article_id: i for i, a in enumerate(articles)}
+        start = np.searchsorted(rows[:, 0], np.arange(len(passages) + 1)).astype(np.int64)
+        if readings is None:
+            readings = PassageReadings(passages, rows, bounds=start).read_all()
         return cls(
             articles,
             passages,
@@ -102,8 +110,9 @@ class SearchIndex:
             np.array([PASSAGE_KINDS.index(p.kind) for p in passages], dtype=np.int8),
             sentence_vectors,
             rows,
-            np.searchsorted(rows[:, 0], np.arange(len(passages) + 1)).astype(np.int64),
+            start,
             _mean_row(passage_vectors, dim),
+            readings,
             vectors.build(passage_vectors, spec, centroids=centroids),
             lexical or Lexical.build([lexical_text(p) for p in passages]),
             Catalogue.of(articles),
@@ -126,6 +135,9 @@ class SearchIndex:
         np.save(directory / SENTENCE_ROWS, self.sentence_rows)
         np.save(directory / SENTENCE_START, self.sentence_start)
         np.save(directory / TOPIC, self.topic)
+        (directory / READINGS).mkdir()
+        for name, values in self.readings.arrays().items():
+            np.save(directory / READINGS / f"{name}.npy", values)
         vectors.save(self.vectors, directory / VECTORS)
         self.lexical.save(directory / LEXICAL)
 
@@ -135,20 +147,28 @@ class SearchIndex:
         directory = Path(directory)
 
         def array(name: str) -> np.ndarray:
-            return np.load(directory / name, mmap_mode="r", allow_pickle=False)
+            return random_access(np.load(directory / name, mmap_mode="r", allow_pickle=False))
 
         try:
             articles = JsonlRows(directory / ARTICLES, array(_offsets(ARTICLES)), _article)
             passages = JsonlRows(directory / PASSAGES, array(_offsets(PASSAGES)), Passage.from_json)
+            sentence_rows, start = array(SENTENCE_ROWS), array(SENTENCE_START)
+            readings = PassageReadings.stored(
+                passages,
+                sentence_rows,
+                start,
+                {n: array(f"{READINGS}/{n}.npy") for n in PassageReadings.ARRAYS},
+            )
             index = cls(
                 articles,
                 passages,
                 array(PASSAGE_ARTICLE),
                 array(PASSAGE_KIND),
                 Int8Vectors.load(directory / SENTENCES),
-                array(SENTENCE_ROWS),
-                array(SENTENCE_START),
+                sentence_rows,
+                start,
                 np.load(directory / TOPIC, allow_pickle=False),
+                readings,
                 vectors.load(directory / VECTORS, manifest.vector_index),
                 Lexical.load(directory / LEXICAL),
                 LazyCatalogue(directory / CATALOGUE, len(articles)),

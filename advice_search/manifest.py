@@ -5,7 +5,7 @@ vector index, and the size, sha256 and sampled sha256 of every file in the build
 ``sources.json``, the article files it was made from). The manifest carries a checksum of its
 own content, so an edited one is refused.
 
-Loading checks each file's size and sampled sha256 (``store.file_sampled_sha256``: 4 MiB of
+Loading checks each file's size and sampled sha256 (``store.file_sampled_sha256``: 1 MiB of
 any file), so opening a build of several GB reads megabytes, not gigabytes; ingest, which
 rewrites the index from the previous build, and ``advice-search verify`` check the full
 sha256 of every byte.
@@ -222,9 +222,14 @@ class Manifest:
                     f"Index file {file} is damaged (its checksum does not match the manifest)"
                 )
         if model_export:
-            export = self.export_dir(build)
-            if export_checksum(export) != self.model.onnx_sha256:
-                raise _damaged(f"The exported model in {export} is missing or damaged")
+            self.check_export(build)
+
+    def check_export(self, build: Path) -> None:
+        """Refuse the ONNX export that embeds this build's questions if it is not the one
+        recorded (hashed whole: ONNX Runtime reads all of it anyway)."""
+        export = self.export_dir(build)
+        if export_checksum(export) != self.model.onnx_sha256:
+            raise _damaged(f"The exported model in {export} is missing or damaged")
 
     def export_dir(self, build: Path) -> Path:
         """The ONNX export that embeds questions for this build."""

@@ -28,6 +28,7 @@ from .encoder import Encoder
 from .index import SearchIndex
 from .lexical import Lexical
 from .quantized import Int8Vectors
+from .readings import PassageReadings
 from .records import Article, Passage
 
 BLOCK = 2048  # passages embedded per encoder call: texts sorted by length within it
@@ -45,6 +46,7 @@ class Plan:
     added: tuple[str, ...]
     changed: tuple[str, ...]
     deleted: tuple[str, ...]
+    same_reader: bool = True  # the previous build was read by this code: its readings hold
 
     @property
     def to_embed(self) -> int:
@@ -104,6 +106,7 @@ def make_plan(
         added=tuple(added),
         changed=tuple(changed),
         deleted=tuple(sorted(set(old_hash_of) - {a.article_id for a in articles})),
+        same_reader=same_reader,
     )
 
 
@@ -123,6 +126,7 @@ class Embedded:
     sentence_vectors: Int8Vectors
     sentence_rows: np.ndarray  # int32 [sentences, 3], grouped by passage row
     lexical: Lexical
+    readings: PassageReadings
 
 
 def embed(plan: Plan, encoder: Encoder, progress: Progress | None = None) -> Embedded:
@@ -190,11 +194,18 @@ def embed(plan: Plan, encoder: Encoder, progress: Progress | None = None) -> Emb
         previous=old.lexical if old is not None else None,
         reuse=reuse,
     )
+    rows = _join(sentence_rows, (0, 3), np.int32)
+    readings = PassageReadings(
+        plan.passages, rows, bounds=np.searchsorted(rows[:, 0], np.arange(n + 1))
+    )
+    if old is not None and plan.same_reader:
+        readings.adopt(old.readings, kept, reuse[kept])
     return Embedded(
         passage_vectors,
         Int8Vectors(_join(codes, (0, dim), np.int8), _join(scales, (0,), np.float32)),
-        _join(sentence_rows, (0, 3), np.int32),
+        rows,
         lexical,
+        readings.read_all(),
     )
 
 

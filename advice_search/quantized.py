@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .rows import random_access
+
 CODES = "codes.npy"
 SCALES = "scales.npy"
 
@@ -84,8 +86,8 @@ class Int8Vectors:
     @classmethod
     def load(cls, directory: Path) -> Int8Vectors:
         """Memory-mapped: nothing is read until rows are used."""
-        codes = np.load(directory / CODES, mmap_mode="r", allow_pickle=False)
-        scales = np.load(directory / SCALES, mmap_mode="r", allow_pickle=False)
+        codes = random_access(np.load(directory / CODES, mmap_mode="r", allow_pickle=False))
+        scales = random_access(np.load(directory / SCALES, mmap_mode="r", allow_pickle=False))
         if codes.dtype != np.int8 or codes.ndim != 2 or scales.shape != (len(codes),):
             raise ValueError(f"{directory}: codes and scales do not agree")
         return cls(codes, scales)

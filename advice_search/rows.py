@@ -18,6 +18,19 @@ import numpy as np
 T = TypeVar("T")
 
 
+def random_access(data: Any) -> Any:
+    """Tell the kernel a memory-mapped file (or array) is read here and there: no read-ahead.
+
+    By default every page fault reads 128 KiB around it; a search touching one 4 KiB row of
+    sentence vectors per candidate would then pull in thirty pages it never reads, and the
+    memory of a long-running server would fill with them.
+    """
+    mapping = data if isinstance(data, mmap.mmap) else getattr(data, "_mmap", None)
+    if isinstance(mapping, mmap.mmap) and hasattr(mmap, "MADV_RANDOM"):
+        mapping.madvise(mmap.MADV_RANDOM)
+    return data
+
+
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> np.ndarray:
     """Write one JSON object a line; returns the byte offset of each line and of the end."""
     offsets = [0]

@@ -8,6 +8,7 @@ Opening never imports torch: questions are embedded by the ONNX export ingest ma
 from __future__ import annotations
 
 import copy
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,6 @@ from .ranking import (
     role_penalties,
     sentence_scores,
 )
-from .readings import PassageReadings
 from .records import PASSAGE_KINDS, Article, Hit
 from .safety import assess
 from .staleness import CorpusStatus, corpus_status
@@ -112,23 +112,30 @@ class Searcher:
         self.encoder = encoder
         self.settings = settings or RankSettings()
         self._kind_penalty = kind_penalties(list(PASSAGE_KINDS))
-        # Issue 9: what each passage does for a reader (roles.py), read once when opened.
-        self.readings = PassageReadings(
-            index.passages, index.sentence_rows, bounds=index.sentence_start
-        )
+        # Issue 9: what each passage does for a reader (roles.py), read at ingest.
+        self.readings = index.readings
         topic = np.asarray(index.topic, dtype=np.float32)
         self._topic = (topic / (np.linalg.norm(topic) or 1.0)).astype(np.float32)
         self._cache: dict[tuple[str, float], frozenset[str]] = {}
 
     @classmethod
     def open(cls, index_dir: Path, *, settings: RankSettings | None = None) -> Searcher:
-        """Load the build in use; IndexUnavailable (or IndexMismatch) if it cannot be used."""
-        index = SearchIndex.open(index_dir)
-        assert index.manifest is not None and index.path is not None
-        try:
-            encoder = OnnxEncoder(index.manifest.export_dir(index.path))
-        except Exception as error:  # checksums passed, yet ONNX Runtime cannot read it
-            raise damaged(index.path, error) from None
+        """Load the build in use; IndexUnavailable (or IndexMismatch) if it cannot be used.
+
+        The model export is checked while ONNX Runtime loads it, on the other core (hashing
+        and the session both leave the interpreter free): the check costs no time.
+        """
+        index = SearchIndex.open(index_dir, model_export=False)
+        manifest, path = index.manifest, index.path
+        assert manifest is not None and path is not None
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            checked = pool.submit(manifest.check_export, path)
+            try:
+                encoder = OnnxEncoder(manifest.export_dir(path))
+            except Exception as error:  # not the model recorded, or unreadable anyway
+                checked.result()
+                raise damaged(path, error) from None
+            checked.result()  # IndexUnavailable if the export is not the one recorded
         return cls(index, encoder, settings=settings)
 
     def with_settings(self, settings: RankSettings) -> Searcher:

@@ -80,15 +80,5 @@ class SourceTable(Sequence[SourceFile]):
 
     __hash__ = None  # type: ignore[assignment]
 
-    def by_path(self) -> dict[str, tuple[int, int, str]]:
-        """path -> (size, mtime_ns, content_hash), without building a record per file."""
-        c = self.columns
-        return {
-            p: (s, m, h)
-            for p, s, m, h in zip(
-                c["path"], c["size"], c["mtime_ns"], c["content_hash"], strict=True
-            )
-        }
-
     def write(self, directory: Path) -> None:
         (Path(directory) / FILE).write_text(json.dumps(self.columns, ensure_ascii=False))

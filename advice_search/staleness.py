@@ -44,42 +44,48 @@ def corpus_status(manifest: Manifest, corpus_dir: Path) -> CorpusStatus:
     being read; only the others are hashed (a file touched but not edited is not stale).
     """
     corpus_dir = Path(corpus_dir)
-    recorded = _recorded(manifest.sources)
+    stats, hashes = _recorded(manifest.sources)
     skipped = {s.path: s.file for s in manifest.skipped}
     if not corpus_dir.is_dir():
-        return CorpusStatus(deleted=tuple(sorted(recorded)))
+        return CorpusStatus(deleted=tuple(sorted(stats)))
+    present = corpus_signatures(corpus_dir)
     added, changed = [], []
     known_hashes: set[str] | None = None
-    present = corpus_signatures(corpus_dir)
-    for rel, signature in present.items():
+    for rel in [rel for rel, signature in present.items() if stats.get(rel) != signature]:
         if rel in skipped:
             recorded_skip = skipped[rel]
-            if recorded_skip is None or signature != (
+            if recorded_skip is None or present[rel] != (
                 recorded_skip["size"],
                 recorded_skip["mtime_ns"],
             ):
                 changed.append(rel)
             continue
-        record = recorded.get(rel)
-        if record and signature == record[:2]:
-            continue
         digest = _content_hash(corpus_dir / rel)
-        if record is None:
+        if rel not in hashes:
             # A duplicate of an indexed article under another name changes nothing.
             if known_hashes is None:
-                known_hashes = {r[2] for r in recorded.values()}
+                known_hashes = set(hashes.values())
             if digest is None or digest not in known_hashes:
                 added.append(rel)
-        elif record[2] != digest:
+        elif hashes[rel] != digest:
             changed.append(rel)
-    deleted = sorted(recorded.keys() - present.keys())
+    deleted = sorted(stats.keys() - present.keys())
     return CorpusStatus(tuple(sorted(added)), tuple(sorted(changed)), tuple(deleted))
 
 
-def _recorded(sources: Sequence[SourceFile]) -> dict[str, tuple[int, int, str]]:
+def _recorded(
+    sources: Sequence[SourceFile],
+) -> tuple[dict[str, tuple[int, int]], dict[str, str]]:
+    """path -> (size, mtime_ns), and path -> content hash, of the recorded sources."""
     if isinstance(sources, SourceTable):
-        return sources.by_path()
-    return {s.path: (s.size, s.mtime_ns, s.content_hash) for s in sources}
+        c = sources.columns
+        paths = c["path"]
+        stats = dict(zip(paths, zip(c["size"], c["mtime_ns"], strict=True), strict=True))
+        return stats, dict(zip(paths, c["content_hash"], strict=True))
+    return (
+        {s.path: (s.size, s.mtime_ns) for s in sources},
+        {s.path: s.content_hash for s in sources},
+    )
 
 
 def _content_hash(path: Path) -> str | None:

@@ -78,6 +78,20 @@ def run(
     return seconds, done.stdout, done.stderr
 
 
+def answer_and_exit(argv: Sequence[str]) -> tuple[float, float]:
+    """Seconds until a fresh process prints its answer, and until it exits (after the
+    corpus check that may add a staleness warning)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert process.stdout is not None
+    first = process.stdout.read(1)
+    answered = time.perf_counter() - start
+    rest, err = process.communicate(timeout=600)
+    if process.returncode or not first:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{err.decode()[-2000:]}")
+    return answered, time.perf_counter() - start
+
+
 def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "advice_search.cli", *args]
 

@@ -72,18 +72,21 @@ def write_report(results: dict, out: Path, *, command: str) -> None:
             f"{rows[0]['unfiltered']['samples'] // 3} questions of the dev, own, forum and "
             "paraphrase sets, 3 rounds each. Filters: one site, one author, one article, or "
             "site and author, drawn at random per question. Cold answer: a fresh "
-            "`advice-search search --json` process with the library as `--corpus` (its "
-            "staleness check included), median of 5 after one warm-up run. Memory: resident "
+            "`advice-search search --json` process with the library as `--corpus` (the "
+            "check of every corpus file for a staleness warning running beside it), median of 5 "
+            "after one warm-up run: until the answer is printed, and until the process ends "
+            "(the corpus check done). Memory: resident "
             "set of a fresh process after `Searcher.open`, and after all searches.",
             "",
-            "| passages | articles | index | on disk | cold answer | RSS after load | RSS after searches | warm p50 / p95 | filtered p50 / p95 | top-10 = exact | load avg |",
+            "| passages | articles | index | on disk | cold answer / exit | RSS after load | RSS after searches | warm p50 / p95 | filtered p50 / p95 | top-10 = exact | load avg |",
             "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for r in rows:
             agreement = r.get("agreement", {}).get("top10_overlap", float("nan"))
             lines.append(
                 f"| {r['passages']:,} | {r['articles']:,} | {r['vector_index']['kind']} "
-                f"| {r['disk_bytes'] / 2**20:,.0f} MB | {_median(r['cold_s']):.2f} s "
+                f"| {r['disk_bytes'] / 2**20:,.0f} MB | {_median(r['cold_s']):.2f} / "
+                f"{_median(r.get('cold_exit_s', [float('nan')])):.2f} s "
                 f"| {r['rss_after_load_mb']:,.0f} MB | {r['rss_after_searches_mb']:,.0f} MB "
                 f"| {r['unfiltered']['p50_ms']:.1f} / {r['unfiltered']['p95_ms']:.1f} ms "
                 f"| {r['filtered']['p50_ms']:.1f} / {r['filtered']['p95_ms']:.1f} ms "
@@ -105,7 +108,9 @@ def write_report(results: dict, out: Path, *, command: str) -> None:
             _plot(plots, "disk", "Index size on disk", "MB",
                   {"build": (xs, [r["disk_bytes"] / 2**20 for r in rows])}, log_y=True),
             _plot(plots, "cold", "Cold answer (fresh process)", "seconds",
-                  {"median of 5": (xs, [_median(r["cold_s"]) for r in rows])}, target=TARGETS["cold_s"]),
+                  {"answer printed": (xs, [_median(r["cold_s"]) for r in rows]),
+                   "process ended": (xs, [_median(r.get("cold_exit_s", [])) for r in rows])},
+                  target=TARGETS["cold_s"]),
             _plot(plots, "rss", "Resident memory", "MB",
                   {"after load": (xs, [r["rss_after_load_mb"] for r in rows]),
                    "after searches": (xs, [r["rss_after_searches_mb"] for r in rows])},

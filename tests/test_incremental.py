@@ -45,12 +45,18 @@ def test_the_fast_scan_lists_exactly_what_corpus_files_lists(tmp_path: Path) -> 
                       "folder.md/g.md", "link.md", "loop.md"}  # fmt: skip
 
 
-def test_staleness_hashes_only_files_whose_size_or_mtime_changed(
-    workspace: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    corpus, index = workspace
+def aged_build(tmp_path: Path) -> tuple[Path, Path]:
+    """The sample corpus, written long enough ago, and an index built from it."""
+    corpus = write_corpus(tmp_path / "corpus")
     age(corpus)
-    ingest(corpus, index, encoder=FakeEncoder())  # records the aged sizes and mtimes
+    ingest(corpus, tmp_path / "index", encoder=FakeEncoder())  # records sizes and mtimes
+    return corpus, tmp_path / "index"
+
+
+def test_staleness_hashes_only_files_whose_size_or_mtime_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, index = aged_build(tmp_path)
     hashed: list[Path] = []
     real = staleness._content_hash
     monkeypatch.setattr(staleness, "_content_hash", lambda p: hashed.append(p) or real(p))
@@ -66,11 +72,9 @@ def test_staleness_hashes_only_files_whose_size_or_mtime_changed(
 
 
 def test_ingest_reads_only_the_files_written_since_the_last_ingest(
-    workspace: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus, index = workspace
-    age(corpus)
-    ingest(corpus, index, encoder=FakeEncoder())
+    corpus, index = aged_build(tmp_path)
     read: list[str] = []
     real = corpus_module.read_article
     monkeypatch.setattr(
@@ -88,12 +92,26 @@ def test_ingest_reads_only_the_files_written_since_the_last_ingest(
     assert any("warm bath" in h.passage.text for h in got.hits)
 
 
-def test_a_build_made_by_other_code_is_read_again_and_keeps_its_vectors(
-    workspace: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+def test_a_touched_file_makes_no_new_build_and_is_read_again_until_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus, index = workspace
-    age(corpus)
-    ingest(corpus, index, encoder=FakeEncoder())
+    corpus, index = aged_build(tmp_path)
+    before = (index / "CURRENT").read_text()
+    os.utime(corpus / "sleep.md")
+    read: list[str] = []
+    real = corpus_module.read_article
+    monkeypatch.setattr(
+        corpus_module, "read_article", lambda path, root: read.append(path.name) or real(path, root)
+    )
+    report = ingest(corpus, index, encoder=FakeEncoder())
+    assert not report.wrote_build and (index / "CURRENT").read_text() == before
+    assert read == ["sleep.md"]  # same content: nothing to embed, nothing to write
+
+
+def test_a_build_made_by_other_code_is_read_again_and_keeps_its_vectors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, index = aged_build(tmp_path)
     from advice_search import builder
 
     monkeypatch.setattr(builder, "reader_fingerprint", lambda: "another version")

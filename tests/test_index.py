@@ -107,6 +107,7 @@ def test_a_build_loads_back_identical(tmp_path: Path) -> None:
         "sentence_rows.npy",
         "sentence_start.npy",
         "topic.npy",
+        *(f"readings/{name}.npy" for name in ("role", "to_asked", "persuasion", "hollow")),
         "sources.json",
         "vectors.faiss",
         *(f"lexical/{name}.npy" for name in ("indptr", "docs", "tf", "weights", "doc_len")),

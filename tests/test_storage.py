@@ -178,3 +178,17 @@ def test_a_sampled_checksum_reads_little_and_still_sees_size_and_sampled_changes
     before = file_sampled_sha256(small)
     small.write_bytes(b"x" * 500 + b"y" + b"x" * 499)  # small files are hashed whole
     assert file_sampled_sha256(small) != before
+
+
+@pytest.mark.parametrize("n", [1, 7, 1023, 8 * 1024, 8 * 1024 + 1, 50_000, 100_003])
+@pytest.mark.parametrize("k", [1, 5, 40])
+def test_top_rows_are_the_largest_values_in_order(n: int, k: int) -> None:
+    from advice_search.lexical import top_rows
+
+    rng = np.random.default_rng(n + k)
+    values = rng.random(n).astype(np.float32)
+    values[rng.random(n) < 0.5] = 0  # many ties, as BM25 scores have
+    rows = top_rows(values, k)
+    want = np.sort(values)[::-1][: min(k, n)]
+    np.testing.assert_array_equal(values[rows], want)
+    assert len(set(rows.tolist())) == len(rows)
