@@ -9,7 +9,7 @@ JSON file read only when a filter or a list needs it.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -125,3 +125,23 @@ class LazyCatalogue:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.loaded, name)
+
+
+class ArticlesById(Mapping[str, Article]):
+    """Articles by id, each read from its row when asked for (ids from the catalogue)."""
+
+    def __init__(self, catalogue: Catalogue | LazyCatalogue, articles: Sequence[Article]) -> None:
+        self.catalogue = catalogue
+        self.articles = articles
+
+    def __getitem__(self, article_id: str) -> Article:
+        row = self.catalogue.row_of.get(article_id)
+        if row is None:
+            raise KeyError(article_id)
+        return self.articles[row]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.catalogue.ids)
+
+    def __len__(self) -> int:
+        return len(self.catalogue)

@@ -22,7 +22,7 @@ opening a million-passage build takes as long as opening five articles. No pickl
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import vectors
-from .catalogue import Catalogue, LazyCatalogue
+from .catalogue import ArticlesById, Catalogue, LazyCatalogue
 from .chunking import ChunkSettings, lexical_text
 from .lexical import Lexical
 from .manifest import Manifest, damaged
@@ -111,7 +111,7 @@ class SearchIndex:
             sentence_vectors,
             rows,
             start,
-            _mean_row(passage_vectors, dim),
+            vectors.mean_row(passage_vectors, dim),
             readings,
             vectors.build(passage_vectors, spec, centroids=centroids),
             lexical or Lexical.build([lexical_text(p) for p in passages]),
@@ -227,7 +227,7 @@ class SearchIndex:
 
     @cached_property
     def article_by_id(self) -> Mapping[str, Article]:
-        return _ArticlesById(self)
+        return ArticlesById(self.catalogue, self.articles)
 
     def article_row(self, article_id: str) -> int | None:
         return self.catalogue.row_of.get(article_id)
@@ -251,25 +251,6 @@ class SearchIndex:
 
     def sentences_of(self, row: int) -> slice:
         return slice(int(self.sentence_start[row]), int(self.sentence_start[row + 1]))
-
-
-class _ArticlesById(Mapping[str, Article]):
-    """Articles by id, each read from its line when asked for."""
-
-    def __init__(self, index: SearchIndex) -> None:
-        self.index = index
-
-    def __getitem__(self, article_id: str) -> Article:
-        row = self.index.article_row(article_id)
-        if row is None:
-            raise KeyError(article_id)
-        return self.index.articles[row]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.index.catalogue.ids)
-
-    def __len__(self) -> int:
-        return len(self.index.catalogue)
 
 
 def neighbours(
@@ -302,14 +283,6 @@ def current_build(index_dir: Path) -> str:
         return Store(index_dir).current().name
     except IndexUnavailable:
         return ""
-
-
-def _mean_row(matrix: np.ndarray, dim: int) -> np.ndarray:
-    """The mean of ``matrix``'s rows in float32 (zeros for none), a block at a time."""
-    total = np.zeros(dim, np.float64)
-    for start in range(0, len(matrix), 65_536):
-        total += np.asarray(matrix[start : start + 65_536], np.float64).sum(axis=0)
-    return (total / max(1, len(matrix))).astype(np.float32)
 
 
 def _offsets(name: str) -> str:

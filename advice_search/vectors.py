@@ -152,6 +152,14 @@ def centroids_of(index: faiss.Index) -> np.ndarray | None:
     return None if ivf is None else ivf.quantizer.reconstruct_n(0, ivf.nlist)
 
 
+def mean_row(matrix: np.ndarray, dim: int) -> np.ndarray:
+    """The mean of ``matrix``'s rows in float32 (zeros for none), a block at a time."""
+    total = np.zeros(dim, np.float64)
+    for start in range(0, len(matrix), ADD_BLOCK):
+        total += np.asarray(matrix[start : start + ADD_BLOCK], np.float64).sum(axis=0)
+    return (total / max(1, len(matrix))).astype(np.float32)
+
+
 def configure(index: faiss.Index, spec: VectorIndexSpec) -> faiss.Index:
     """Apply the spec's search-time parameters (nprobe) to a built or loaded index."""
     if spec.kind == "ivf":
