@@ -3,24 +3,33 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+APP_STAMP := $(VENV)/.installed-app
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run ingest index test lint bench browser clean
+.PHONY: install install-app run ingest index test lint bench bench-serve serve browser clean
 
 # torch first, from constraints.txt: left to itself pip resolves a multi-GB CUDA build.
-$(STAMP): pyproject.toml constraints.txt
+# Two levels: `make run` needs only the app (`.`); tests, lint and benchmarks also need the
+# dev tools and Ray (`.[dev,cluster]`, several hundred MB more).
+$(APP_STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt torch==2.13.0
-	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install -q -c constraints.txt -e .
+	touch $(APP_STAMP)
+
+$(STAMP): $(APP_STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev,cluster]'
 	touch $(STAMP)
+
+install-app: $(APP_STAMP)
 
 install: $(STAMP)
 
 # Incremental: embeds only new or edited articles, and does nothing when the index is current.
-index: install
+index: install-app
 	$(VENV)/bin/advice-search ingest
 
 ingest: index
@@ -42,7 +51,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 # Speed (bench/RESULTS.md), then the kill test at ten times its CI length.
-bench: index
+bench: index install
 	$(VENV)/bin/advice-search bench
 	@echo "Kill test: ingest killed at 200 random moments..."
 	@result=$$(ADVICE_SEARCH_KILL_ROUNDS=200 $(PY) -m pytest -q \

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ from .staleness import file_signature
 from .text import sentence_spans
 
 Progress = Callable[[int, int], None]  # (done, total) texts embedded
+EncoderFactory = Callable[[Path], Encoder]  # the ONNX export's directory -> an encoder
 
 
 class IngestError(Exception):
@@ -109,8 +110,13 @@ def ingest(
     wait: float = 0.0,
     progress: Progress | None = None,
     encoder: Encoder | None = None,
+    encoder_factory: EncoderFactory | None = None,
 ) -> IngestReport:
-    """Bring the index up to date with the corpus; returns what was done."""
+    """Bring the index up to date with the corpus; returns what was done.
+
+    ``encoder_factory`` makes the encoder from the ONNX export once ingest has ensured it
+    (e.g. one that embeds on a Ray cluster); it is called only when something is embedded.
+    """
     started = time.perf_counter()
     settings = settings or ChunkSettings()
     with index_store.ingest_lock(index_dir, wait=wait):
@@ -173,7 +179,7 @@ def ingest(
                 notes=loaded.notes,
             )
         try:
-            encoder = encoder or OnnxEncoder(model_dir, threads=os.cpu_count() or 1)
+            encoder = encoder or (encoder_factory or _local_encoder)(model_dir)
         except ModelError as error:
             raise IngestError(str(error)) from None
         embeddings, sentence_vectors, sentence_rows, embedded = _embed(plan, encoder, progress)
@@ -235,6 +241,10 @@ def ingest(
             skipped=loaded.skipped,
             notes=loaded.notes,
         )
+
+
+def _local_encoder(model_dir: Path) -> Encoder:
+    return OnnxEncoder(model_dir, threads=os.cpu_count() or 1)
 
 
 def lexical_text(passage: Passage) -> str:
@@ -363,14 +373,13 @@ def _embed(
             for a, b, window in sentence_windows(passage.text):
                 new_sentences.append((i, a, b))
                 sentence_texts.append(window)
-    total = len(texts) + len(sentence_texts)
-    done = 0
-    batch = 32
     all_texts = texts + sentence_texts
+    total = len(all_texts)
+    done = 0
     out = np.zeros((total, dim), dtype=np.float32)
-    for lo in range(0, total, batch):
-        out[lo : lo + batch] = encoder.encode(all_texts[lo : lo + batch], batch_size=batch)
-        done = min(total, lo + batch)
+    for rows, block in _encode_blocks(encoder, all_texts):
+        out[rows] = block
+        done += len(block)
         if progress:
             progress(done, total)
     if todo:
@@ -383,6 +392,24 @@ def _embed(
         np.stack(sentence_vectors)[order] if sentence_vectors else np.zeros((0, dim), np.float32)
     )
     return embeddings, vecs_arr.astype(np.float32), rows_arr, len(todo)
+
+
+def _encode_blocks(
+    encoder: Encoder, texts: list[str], batch: int = 32
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(rows, vectors) blocks for ``texts``, in batches so progress can be shown.
+
+    An encoder that embeds elsewhere (``ray_ingest.RayEncoder``) offers ``encode_stream``:
+    it must see all the texts at once to spread them over its workers, and hands back
+    blocks in whatever order they finish.
+    """
+    stream = getattr(encoder, "encode_stream", None)
+    if stream is not None:
+        yield from stream(texts)
+        return
+    for lo in range(0, len(texts), batch):
+        rows = np.arange(lo, min(lo + batch, len(texts)))
+        yield rows, encoder.encode(texts[lo : lo + batch], batch_size=batch)
 
 
 def describe(report: IngestReport) -> dict[str, Any]:
