@@ -261,7 +261,7 @@ def validation_message(problems: list[Any]) -> str:
         where = [
             printable(str(x), 40) for x in problem.get("loc", ()) if x not in ("body", "query")
         ]
-        if not where and problem.get("type") in ("model_attributes_type", "dict_type"):
+        if not where and problem.get("type") in ("model_attributes_type", "dict_type", "missing"):
             return (
                 f'The body must be a JSON object such as {{"q": "{EXAMPLE_QUESTION}"}}, sent '
                 "with Content-Type: application/json."

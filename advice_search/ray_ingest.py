@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -27,6 +28,7 @@ import numpy as np
 from .encoder import DIMENSION, EXPORT_FILES, MODEL_NAME, OnnxEncoder
 
 BATCH = 64  # texts per actor call: large enough to amortise a call, small enough to pad little
+LOCAL_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"  # read when ray is imported
 MISSING_RAY = "Ray is not installed: run `pip install -e '.[cluster]'` (or `make install`)."
 
 
@@ -39,6 +41,10 @@ def connect(address: str | None, **options: Any) -> bool:
 
     False when this process is already connected (tests share one local cluster).
     """
+    if not address:
+        # A local cluster serves this machine alone: with "cluster mode" off, Ray's processes
+        # use the loopback address instead of the machine's network address.
+        os.environ.setdefault(LOCAL_ONLY, "0")
     try:
         import ray
     except ImportError:

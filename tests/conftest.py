@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,8 @@ DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 OWN_SET = ROOT / "eval" / "own.jsonl"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Ray clusters started by tests listen on the loopback address only (read when ray is imported).
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -47,3 +53,32 @@ def searcher(seed_index: Path):  # noqa: ANN201
     from advice_search.search import Searcher
 
     return Searcher.open(seed_index)
+
+
+@dataclass(frozen=True)
+class RayCluster:
+    address: str  # for `--ray ADDRESS` in a subprocess
+    logs: Path  # the session's log folder (Ray Serve replicas log under serve/)
+    serve_port: int  # Ray Serve's HTTP port is fixed per cluster: every test uses this one
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[RayCluster]:
+    """One local Ray cluster for the whole session: 2 CPUs, no dashboard, loopback only."""
+    import ray
+
+    from tests.servers import free_port
+
+    # Short and fresh: Ray's socket paths live under it and must stay under 108 characters.
+    temp = Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp"))
+    ray.init(
+        num_cpus=2, include_dashboard=False, log_to_driver=False, _temp_dir=str(temp),
+        logging_level=logging.ERROR,
+    )  # fmt: skip
+    try:
+        yield RayCluster(
+            ray.get_runtime_context().gcs_address, temp / "session_latest" / "logs", free_port()
+        )
+    finally:
+        ray.shutdown()
+        shutil.rmtree(temp, ignore_errors=True)
