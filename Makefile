@@ -37,6 +37,10 @@ ingest: index
 run: index
 	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false
 
+# The JSON API on http://127.0.0.1:8000 (docs at /docs); `advice-search serve --help` for more.
+serve: index
+	$(VENV)/bin/advice-search serve
+
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser test..."; \
@@ -58,6 +62,10 @@ bench: index install
 	    tests/test_robustness.py -k killed_at_random_moments 2>&1 | tail -n 1); \
 	  echo "$$result"; \
 	  printf '\n## Kill test\n\n`ADVICE_SEARCH_KILL_ROUNDS=200 pytest tests/test_robustness.py -k killed_at_random_moments`: %s\n' "$$result" >> bench/RESULTS.md
+
+# Load test of the API (bench/SERVE.md): 1 process vs 2 Ray Serve replicas, 1/4/16 clients.
+bench-serve: index install
+	$(PY) bench/serve_load.py --index index --out bench/SERVE.md
 
 clean:
 	rm -rf $(VENV) index/builds index/models index/CURRENT
