@@ -10,7 +10,7 @@ make the server print a traceback. The app is plain ASGI: uvicorn runs it in one
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -81,17 +81,13 @@ class Catalog:
     articles: tuple[dict[str, Any], ...]
     authors: tuple[str, ...]
     sites: tuple[str, ...]
+    known: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> values, for lookups
 
     def filters(self, articles: list[str], authors: list[str], sites: list[str]) -> Filters:
         """Filters for these values; ApiError 422 naming any value the library does not have."""
-        known = {
-            "article": {a["article"] for a in self.articles},
-            "author": set(self.authors),
-            "site": set(self.sites),
-        }
         given = {"article": articles, "author": authors, "site": sites}
         for kind, values in given.items():
-            unknown = [v for v in values if v not in known[kind]]
+            unknown = [v for v in values if v not in self.known.get(kind, ())]
             if unknown:
                 shown = ", ".join(f"'{printable(v)}'" for v in unknown[:3])
                 raise ApiError(
@@ -108,6 +104,8 @@ def catalog_of(loaded: LoadedBuild) -> Catalog:
     articles = sorted(
         loaded.searcher.articles.values(), key=lambda a: (a.title.lower(), a.article_id)
     )
+    authors = {a.author for a in articles if a.author}
+    sites = {a.site for a in articles if a.site}
     return Catalog(
         build=loaded.build,
         articles=tuple(
@@ -121,8 +119,13 @@ def catalog_of(loaded: LoadedBuild) -> Catalog:
             }  # fmt: skip
             for a in articles
         ),
-        authors=tuple(sorted({a.author for a in articles if a.author}, key=str.lower)),
-        sites=tuple(sorted({a.site for a in articles if a.site}, key=str.lower)),
+        authors=tuple(sorted(authors, key=str.lower)),
+        sites=tuple(sorted(sites, key=str.lower)),
+        known={
+            "article": frozenset(a.article_id for a in articles),
+            "author": frozenset(authors),
+            "site": frozenset(sites),
+        },
     )
 
 

@@ -10,8 +10,8 @@ be on storage every node can read (docs/scale-out.md).
 from __future__ import annotations
 
 import signal
-import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ def run(
     host: str,
     port: int,
     replicas: int,
-    echo: Any = print,
+    echo: Callable[[str], None] = print,
 ) -> None:
     """Deploy and serve until Ctrl-C or SIGTERM, then take the deployment down again.
 
@@ -65,6 +65,11 @@ def run(
     import ray
     from ray import serve
 
+    # From here on Ctrl-C or SIGTERM only asks to stop: a deployment under way finishes, then
+    # it is taken down in order (requests may reach replicas before serve.run returns).
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     try:
         # Serve's HTTP options are per cluster: if Serve already runs there, they stay as set.
         serve.start(http_options={"host": host, "port": port})
@@ -75,7 +80,9 @@ def run(
             f"advice-search: serving http://{host}:{port}/ with {replicas} Ray Serve "
             f"replica(s); Ctrl-C stops."
         )
-        _wait_for_stop()
+        while not stop.wait(1.0):
+            pass
+        echo("advice-search: stopping the Ray Serve deployment...")
     finally:
         if joined and not address:
             serve.shutdown()  # our own local cluster: everything goes
@@ -83,12 +90,3 @@ def run(
             serve.delete(APP_NAME)
         if joined:
             ray.shutdown()
-
-
-def _wait_for_stop() -> None:
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    while not stop.wait(1.0):
-        pass
-    print("advice-search: stopping the Ray Serve deployment...", file=sys.stderr, flush=True)

@@ -44,6 +44,7 @@ def test_server_answers_during_ingest_and_then_serves_the_new_build(
         args, port = [*args, "--ray", cluster.address, "--replicas", "2"], cluster.serve_port
     server = servers.start(args, log=tmp_path / "serve.log", port=port)
     answers: list[tuple[int, str | None]] = []
+    answered_at: list[float] = []
     stop = threading.Event()
 
     def ask() -> None:
@@ -51,11 +52,13 @@ def test_server_answers_during_ingest_and_then_serves_the_new_build(
             while not stop.is_set() and len(answers) < 5000:
                 response = client.post("/search", json={"q": "we keep fighting about money"})
                 answers.append((response.status_code, response.headers.get("x-index-build")))
+                answered_at.append(time.monotonic())
                 time.sleep(0.02)
 
     asker = threading.Thread(target=ask)
     asker.start()
     try:
+        began = time.monotonic()
         ingest = subprocess.run(
             [*servers.CLI, "ingest", "--index", str(index), "--corpus", str(corpus), "--quiet"],
             capture_output=True, text=True, timeout=600,
@@ -63,7 +66,8 @@ def test_server_answers_during_ingest_and_then_serves_the_new_build(
         assert ingest.returncode == 0, ingest.stderr
         new_build = (index / "CURRENT").read_text().strip()
         assert new_build != old_build
-        during = len(answers)
+        ended = time.monotonic()
+        during = sum(began <= t <= ended for t in answered_at)
         # Every replica moves on by itself: wait for 20 answers in a row from the new build.
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -77,7 +81,7 @@ def test_server_answers_during_ingest_and_then_serves_the_new_build(
         with httpx.Client(base_url=server.url, timeout=60) as client:
             catalog = client.get("/articles").json()
         servers.stop(server)
-    assert during >= 10, "requests went on while ingest ran"
+    assert during >= 3, "requests were answered while ingest ran"
     assert {status for status, _ in answers} == {200}
     assert {build for _, build in answers} == {old_build, new_build}
     assert all(build == new_build for _, build in answers[-20:])
