@@ -46,7 +46,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=ROOT / "index")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--times", type=int, default=10, help="the build's texts, this often")
+    parser.add_argument("--times", type=int, default=4, help="the build's texts, this often (4)")
     parser.add_argument("--no-ray", action="store_true")
     args = parser.parse_args()
     texts, passages = texts_of(args.index)
