@@ -155,6 +155,7 @@ def create_app(
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"],
+            expose_headers=["X-Index-Build"],
         )
     cache: list[Catalog] = []
 

@@ -116,5 +116,6 @@ def test_cors_headers_only_for_the_configured_origins(seed_index: Path) -> None:
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == "https://library.example"
     assert other.status_code == 200 and "access-control-allow-origin" not in other.headers
+    assert refused.headers["access-control-expose-headers"] == "X-Index-Build"
     assert refused.status_code == 422  # errors carry the header too, so the page can show them
     assert refused.headers["access-control-allow-origin"] == "https://library.example"
