@@ -43,6 +43,8 @@ from .plan import (
 from .records import Article
 from .store import IndexUnavailable, Store
 
+EncoderFactory = Callable[[Path], Encoder]  # the ONNX export's directory -> an encoder
+
 
 class IngestError(Exception):
     """Ingest stopped; nothing was changed in the index. The message says what to do."""
@@ -74,10 +76,13 @@ def ingest(
     wait: float = 0.0,
     progress: Progress | None = None,
     encoder: Encoder | None = None,
+    encoder_factory: EncoderFactory | None = None,
 ) -> IngestReport:
     """Bring the index up to date with the corpus; returns what was done.
 
-    ``progress(done, total)`` counts passages embedded.
+    ``progress(done, total)`` counts passages embedded. ``encoder_factory`` makes the
+    encoder from the ONNX export once ingest has ensured it (e.g. one that embeds on a Ray
+    cluster); it is called only when something is embedded.
     """
     started = time.perf_counter()
     settings = settings or ChunkSettings()
@@ -135,7 +140,7 @@ def ingest(
                 wrote_build=False,
             )
         try:
-            encoder = encoder or OnnxEncoder(export, threads=os.cpu_count() or 1)
+            encoder = encoder or (encoder_factory or _local_encoder)(export)
         except ModelError as error:
             raise IngestError(str(error)) from None
         embedded = embed(plan, encoder, progress)
@@ -196,6 +201,10 @@ def ingest(
 def _content(sources: Sequence[SourceFile]) -> list[tuple[str, str, str, int]]:
     """What the sources say about the library, without the files' sizes and mtimes."""
     return [(s.article_id, s.path, s.content_hash, s.passages) for s in sources]
+
+
+def _local_encoder(model_dir: Path) -> Encoder:
+    return OnnxEncoder(model_dir, threads=os.cpu_count() or 1)
 
 
 def _read_corpus(

@@ -49,20 +49,31 @@ class Question:
 
 @dataclass(frozen=True)
 class QuestionOutcome:
-    qid: str
+    """What the search did with one question."""
+
+    question: Question
     first_hit: int | None  # rank of the first hit within DEPTH, 1-based
     confident: bool
-    on_topic: bool
     dcg: float
     ideal_dcg: float
-    kind: str = ""  # Question.category; "" in hand-made outcomes: derived from on_topic
-    shape: str | None = None
     crisis: bool = False  # the search flagged the question as a crisis
     safety_first: bool = False  # ...and answered in safety-first mode
 
     @property
+    def qid(self) -> str:
+        return self.question.qid
+
+    @property
+    def on_topic(self) -> bool:
+        return self.question.on_topic
+
+    @property
     def category(self) -> str:
-        return self.kind or ("answerable" if self.on_topic else "off-topic")
+        return self.question.category
+
+    @property
+    def shape(self) -> str | None:
+        return self.question.shape
 
 
 @dataclass(frozen=True)
@@ -254,14 +265,11 @@ def evaluate(
         ideal = sum(1 / math.log2(r + 1) for r in range(1, min(relevant, DEPTH) + 1))
         outcomes.append(
             QuestionOutcome(
-                qid=question.qid,
+                question=question,
                 first_hit=first_hit(texts, question.gold) if question.gold else None,
                 confident=result.confident,
-                on_topic=question.on_topic,
                 dcg=_dcg(texts, anchors) if anchors else 0.0,
                 ideal_dcg=ideal,
-                kind=question.category,
-                shape=question.shape,
                 crisis=result.crisis,
                 safety_first=result.safety_first,
             )

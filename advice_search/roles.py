@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .boilerplate import BIO_CUES
 from .text import is_list_item, sentence_spans
 
 ROLES = ("advice", "info", "problem", "promotion", "bio", "hollow", "lead-in")
@@ -108,18 +109,6 @@ _PROMOTION_WEAK = re.compile(
     r"\b(?:(?:we|i)\ (?:offer|provide|specialise|specialize)|(?:located|based)\ in|learn\ more)\b",
     re.IGNORECASE | re.VERBOSE,
 )
-_BIO = re.compile(
-    r"""(?:
-        \b(?:is|was|has\ been)\ (?:a|an)\ (?:licensed|registered|certified|board[-\ ]certified|
-            passionate|practising|practicing)\b
-      | \bhas\ (?:worked|practised|practiced|been\ practicing)\b.{0,60}\bsince\ \d{4}\b
-      | \bsince\ \d{4}\b.{0,40}\b(?:she|he|they)\b
-      | \bis\ the\ author\ of\b | \bin\ (?:her|his|their)\ free\ time\b
-      | \bwith\ a\ (?:doctorate|master['’]?s|phd|degree)\b | \b(?:her|his)\ expertise\b
-      | \bthis\ (?:post|article)\ (?:is|was)\ written\ by\b
-    )""",
-    re.IGNORECASE | re.VERBOSE,
-)
 _SUBORDINATE = re.compile(
     r"^(?:if|when|whenever|once|before|after|while|to|instead of|rather than|as soon as|until|"
     r"even if|whether|unless)\b",
@@ -152,7 +141,7 @@ def sentence_cues(sentence: str) -> tuple[int, int, int, int]:
     advice = not bare.endswith("?") and (_is_instruction(bare) or bool(_ADVICE.search(bare)))
     problem = asks_reader or bool(_PROBLEM.search(bare))
     promotion = 2 if _PROMOTION_STRONG.search(bare) else int(bool(_PROMOTION_WEAK.search(bare)))
-    return int(advice), int(problem), promotion, int(bool(_BIO.search(bare)))
+    return int(advice), int(problem), promotion, int(bool(BIO_CUES.search(bare)))
 
 
 def _is_instruction(sentence: str) -> bool:

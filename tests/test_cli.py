@@ -54,6 +54,19 @@ def test_search_text_output_is_readable(
     assert out.startswith("1. ") and "§ " in out
 
 
+def test_a_crisis_question_prints_help_first_and_offers_reading_not_answers(
+    capsys: pytest.CaptureFixture[str], seed_index: Path, seed_corpus: Path
+) -> None:
+    code, out, _ = _run(
+        capsys, "search", "he hits me when I bring up counseling, how do I convince him to go?",
+        "--index", str(seed_index), "--corpus", str(seed_corpus),
+    )  # fmt: skip
+    assert code == 0
+    assert out.startswith("You deserve to be safe") and "1-800-799-7233" in out
+    assert "Safety first" in out and "Further reading from the library" in out
+    assert out.index("Further reading") < out.index("\n1. ")
+
+
 def test_queries_file_prints_one_line_per_question_in_order(
     capsys: pytest.CaptureFixture[str], seed_index: Path, seed_corpus: Path, tmp_path: Path
 ) -> None:
@@ -155,7 +168,7 @@ def test_eval_ablation_switches_each_issue_9_signal_off_and_reads_shapes(
     )
     code, out, _ = _run(capsys, "eval", str(gold), "--ablation", "--index", str(seed_index))
     assert code == 0
-    for row in ("no roles", "no perspective", "no focus", "no answer check", "before issue 9"):
+    for row in ("no roles", "no perspective", "with focus", "no answer check", "before issue 9"):
         assert row in out
     assert "by question shape" in out and "followup" in out
     code, out, _ = _run(capsys, "eval", str(gold), "--json", "--index", str(seed_index))

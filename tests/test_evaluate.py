@@ -12,6 +12,7 @@ import pytest
 from advice_search.evaluate import (
     EvalFileError,
     EvalReport,
+    Question,
     QuestionOutcome,
     first_hit,
     load_questions,
@@ -53,7 +54,8 @@ def test_check_gold_matches_anchors_like_eval_without_installing(tmp_path: Path)
 
 
 def _outcome(qid: str, rank: int | None, confident: bool, on_topic: bool = True) -> QuestionOutcome:
-    return QuestionOutcome(qid, rank, confident, on_topic, 1.0 if rank == 1 else 0.0, 1.0)
+    question = Question(qid, "a question", ("an anchor",) if on_topic else ())
+    return QuestionOutcome(question, rank, confident, 1.0 if rank == 1 else 0.0, 1.0)
 
 
 def test_metrics_on_a_hand_made_run() -> None:
@@ -113,7 +115,8 @@ def test_flags_and_shapes_are_counted_per_kind() -> None:
     def outcome(
         qid: str, rank: int | None, confident: bool, kind: str, shape: str
     ) -> QuestionOutcome:
-        return QuestionOutcome(qid, rank, confident, kind == "answerable", 0.0, 1.0, kind, shape)
+        gold = ("an anchor",) if kind == "answerable" else ()
+        return QuestionOutcome(Question(qid, "q", gold, kind, shape), rank, confident, 0.0, 1.0)
 
     report = EvalReport(
         "t",
@@ -125,7 +128,9 @@ def test_flags_and_shapes_are_counted_per_kind() -> None:
             outcome("u1", None, False, "unanswerable", "long"),
             outcome("u2", None, True, "unanswerable", "blunt"),
             outcome("o1", None, False, "off-topic", "plain"),
-            QuestionOutcome("c1", None, True, False, 0.0, 0.0, "crisis", "long", True, True),
+            QuestionOutcome(
+                Question("c1", "q", (), "crisis", "long"), None, True, 0.0, 0.0, True, True
+            ),
         ),
     )
     assert report.hit_at_1 == pytest.approx(1 / 3)
