@@ -3,8 +3,8 @@
 Sentence vectors are the largest thing a build holds (about five per passage: 9 GB in
 float32 at a million passages). They are only ever compared with a question to pick a
 passage's best sentence, so a rounding error of about 0.001 in a cosine is harmless; int8
-codes take a quarter of the space, and a search reads just the rows of its candidates from
-the memory-mapped file.
+codes take a quarter of the space, and a search reads just the rows of its candidates
+(``rows.ArrayRows``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .rows import random_access
+from .rows import ArrayRows, random_access
 
 CODES = "codes.npy"
 SCALES = "scales.npy"
@@ -27,6 +27,7 @@ class Int8Vectors:
 
     codes: np.ndarray  # int8 [n, dim]
     scales: np.ndarray  # float32 [n]
+    reader: ArrayRows | None = None  # reads rows of a saved ``codes`` without mapping them
 
     @classmethod
     def quantize(cls, vectors: np.ndarray) -> Int8Vectors:
@@ -70,9 +71,8 @@ class Int8Vectors:
         out = np.empty(len(rows), np.float32)
         for start in range(0, len(rows), block):
             part = rows[start : start + block]
-            out[start : start + block] = (self.codes[part].astype(np.float32) @ query) * (
-                self.scales[part]
-            )
+            codes = self.reader.take(part) if self.reader is not None else self.codes[part]
+            out[start : start + block] = (codes.astype(np.float32) @ query) * self.scales[part]
         return out
 
     def floats(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
@@ -85,9 +85,9 @@ class Int8Vectors:
 
     @classmethod
     def load(cls, directory: Path) -> Int8Vectors:
-        """Memory-mapped: nothing is read until rows are used."""
-        codes = random_access(np.load(directory / CODES, mmap_mode="r", allow_pickle=False))
+        """Memory-mapped for ingest's bulk copies; a search reads its rows with pread."""
+        codes = np.load(directory / CODES, mmap_mode="r", allow_pickle=False)
         scales = random_access(np.load(directory / SCALES, mmap_mode="r", allow_pickle=False))
         if codes.dtype != np.int8 or codes.ndim != 2 or scales.shape != (len(codes),):
             raise ValueError(f"{directory}: codes and scales do not agree")
-        return cls(codes, scales)
+        return cls(codes, scales, ArrayRows(codes))

@@ -1,14 +1,20 @@
-"""Records kept on disk and read one at a time: a JSONL file plus the offset of each line.
+"""Records and rows kept on disk and read a few at a time.
 
-A library of a million passages holds about a gigabyte of text. A search shows five of them,
-so a loaded build maps the file and decodes only the lines asked for; nothing is parsed at
-load time. Iterating reads the file front to back (ingest does, to reuse records).
+A library of a million passages holds about a gigabyte of text and two of sentence vectors.
+A search needs a few dozen of each, so a loaded build reads only those: JSONL lines by their
+offsets, array rows by position, each with one ``pread`` (nothing parsed at load time).
+Reading rather than mapping keeps a long-running server's memory to what it uses: a page
+fault on a mapped file also maps the cached pages around it (the kernel's fault-around), so
+touching one 384-byte row mapped 64 KiB, and a server's resident size grew by gigabytes.
+Iterating reads a file front to back (ingest does, to reuse records).
 """
 
 from __future__ import annotations
 
 import json
 import mmap
+import os
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, overload
@@ -31,6 +37,49 @@ def random_access(data: Any) -> Any:
     return data
 
 
+class _OpenFile:
+    """A file kept open for ``pread`` while the object reading it lives."""
+
+    def __init__(self, path: Path) -> None:
+        self.fd = os.open(path, os.O_RDONLY)
+        self.size = os.fstat(self.fd).st_size
+        weakref.finalize(self, os.close, self.fd)
+
+    def read(self, length: int, offset: int) -> bytes:
+        data = os.pread(self.fd, length, offset)
+        if len(data) != length:
+            raise OSError(f"short read: {len(data)} of {length} bytes at {offset}")
+        return data
+
+
+class ArrayRows:
+    """Rows of a saved 2-d array (an ``np.load(mmap_mode="r")`` memmap), read with pread."""
+
+    def __init__(self, array: np.memmap) -> None:
+        self.dtype, self.row_shape = array.dtype, array.shape[1:]
+        self.row_bytes = int(array.dtype.itemsize * np.prod(self.row_shape, dtype=np.int64))
+        self.offset, self.rows = int(array.offset), len(array)
+        self._file = _OpenFile(Path(array.filename))
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """Rows ``rows`` (a run of consecutive rows is one read), in the order asked."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return np.zeros((0, *self.row_shape), self.dtype)
+        if rows.min() < 0 or rows.max() >= self.rows:
+            raise IndexError(f"rows outside 0..{self.rows - 1}")
+        breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+        starts, ends = np.concatenate(([0], breaks)), np.concatenate((breaks, [len(rows)]))
+        data = b"".join(
+            self._file.read(
+                int(rows[e - 1] - rows[s] + 1) * self.row_bytes,
+                self.offset + int(rows[s]) * self.row_bytes,
+            )
+            for s, e in zip(starts, ends, strict=True)
+        )
+        return np.frombuffer(data, self.dtype).reshape(-1, *self.row_shape)
+
+
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> np.ndarray:
     """Write one JSON object a line; returns the byte offset of each line and of the end."""
     offsets = [0]
@@ -49,14 +98,9 @@ class JsonlRows(Sequence[T]):
         self.path = Path(path)
         self.offsets = offsets
         self.decode = decode
-        with open(self.path, "rb") as handle:
-            size = handle.seek(0, 2)
-            if len(offsets) < 1 or int(offsets[-1]) != size or int(offsets[0]) != 0:
-                raise ValueError(f"{self.path.name}: line offsets do not match the file")
-            # An empty file cannot be mapped; it holds no rows either.
-            self._data: Any = (
-                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-            )
+        self._file = _OpenFile(self.path)
+        if len(offsets) < 1 or int(offsets[-1]) != self._file.size or int(offsets[0]) != 0:
+            raise ValueError(f"{self.path.name}: line offsets do not match the file")
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -73,7 +117,7 @@ class JsonlRows(Sequence[T]):
         if not 0 <= i < n:
             raise IndexError(f"row {index} of {n}")
         lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
-        return self.decode(json.loads(self._data[lo:hi]))
+        return self.decode(json.loads(self._file.read(hi - lo, lo)))
 
     def __iter__(self) -> Iterator[T]:
         with open(self.path, encoding="utf-8") as handle:

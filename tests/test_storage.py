@@ -192,3 +192,16 @@ def test_top_rows_are_the_largest_values_in_order(n: int, k: int) -> None:
     want = np.sort(values)[::-1][: min(k, n)]
     np.testing.assert_array_equal(values[rows], want)
     assert len(set(rows.tolist())) == len(rows)
+
+
+def test_array_rows_read_any_rows_in_the_order_asked(tmp_path: Path) -> None:
+    from advice_search.rows import ArrayRows
+
+    matrix = np.arange(60, dtype=np.int8).reshape(20, 3)
+    np.save(tmp_path / "m.npy", matrix)
+    rows = ArrayRows(np.load(tmp_path / "m.npy", mmap_mode="r"))
+    asked = np.array([4, 5, 6, 0, 19, 7, 7, 3])  # runs, a jump back, a repeat
+    np.testing.assert_array_equal(rows.take(asked), matrix[asked])
+    assert rows.take(np.array([], dtype=np.int64)).shape == (0, 3)
+    with pytest.raises(IndexError):
+        rows.take(np.array([20]))
