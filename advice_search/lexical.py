@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import Stemmer
 
+from .matching import LexicalMatch
 from .text import normalise
 
 _STEMMER = Stemmer.Stemmer("english")
@@ -71,46 +72,6 @@ def tokenize(text: str) -> list[str]:
     """Normalised, stemmed word tokens of ``text`` (stop words removed)."""
     words = [w for w in _TOKEN.findall(normalise(text)) if w not in STOPWORDS]
     return _STEMMER.stemWords(words)
-
-
-@dataclass(frozen=True, eq=False)
-class LexicalMatch:
-    """The BM25 scores of one question: every passage's share of the best it could reach."""
-
-    scores: np.ndarray
-
-    def best(self, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
-        """The ``k`` best-scoring rows with a score above 0 (among ``allowed``, a boolean
-        mask), best first. See ``top_rows``."""
-        scores = self.scores if allowed is None else np.where(allowed, self.scores, 0)
-        rows = top_rows(scores, k)
-        return rows[scores[rows] > 0]
-
-
-TOP_BLOCK = 1024
-
-
-def top_rows(values: np.ndarray, k: int) -> np.ndarray:
-    """Rows of the ``k`` largest values, largest first, in time linear in the rows with a
-    small constant: the maximum of each block of 1,024 rows is taken, and only the ``k``
-    blocks with the largest maxima can hold the ``k`` largest values (a value outside them
-    is below ``k`` block maxima, so below ``k`` values). A full ``argpartition`` of a
-    million scores took 17 ms; this takes 1."""
-    n = len(values)
-    k = min(k, n)
-    if k <= 0:
-        return np.zeros(0, np.int64)
-    if n <= 8 * TOP_BLOCK:
-        rows = np.argpartition(-values, k - 1)[:k]
-    else:
-        pad = -n % TOP_BLOCK
-        padded = np.concatenate([values, np.full(pad, -np.inf, values.dtype)]) if pad else values
-        maxima = padded.reshape(-1, TOP_BLOCK).max(axis=1)
-        blocks = np.argpartition(-maxima, min(k, len(maxima)) - 1)[:k]
-        rows = (blocks[:, None] * TOP_BLOCK + np.arange(TOP_BLOCK)).ravel()
-        rows = rows[rows < n]
-        rows = rows[np.argpartition(-values[rows], k - 1)[:k]]
-    return rows[np.argsort(-values[rows], kind="stable")].astype(np.int64)
 
 
 class Lexical:
@@ -218,18 +179,14 @@ class Lexical:
         where dividing by the top passage's score would lift it to 1.
         """
         words = tokenize(query)
-        tokens = [t for t in words if t in self.vocab]
-        scores = np.zeros(self.n_docs, dtype=np.float32)
-        ceiling = float(self.term_best[[self.vocab[t] for t in tokens]].sum()) if tokens else 0.0
-        ceiling += (len(words) - len(tokens)) * self.unseen_weight
-        if not tokens or ceiling <= 0:
-            return LexicalMatch(scores)
-        for token in tokens:
-            term = self.vocab[token]
-            lo, hi = int(self.indptr[term]), int(self.indptr[term + 1])
-            scores[self.docs[lo:hi]] += self.weights[lo:hi]
-        scores /= np.float32(ceiling)
-        return LexicalMatch(scores)
+        terms = Counter(self.vocab[t] for t in words if t in self.vocab)
+        ids = np.array(list(terms), dtype=np.int64)
+        times = np.array(list(terms.values()), dtype=np.float32)
+        ceiling = float((self.term_best[ids] * times).sum()) if len(ids) else 0.0
+        ceiling += (len(words) - sum(terms.values())) * self.unseen_weight
+        if ceiling <= 0:
+            ids, times, ceiling = ids[:0], times[:0], 1.0
+        return LexicalMatch(self, ids, times, ceiling)
 
     def relative_scores(self, query: str) -> np.ndarray:
         """``match(query).scores``: every passage's relative BM25 score."""

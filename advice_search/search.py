@@ -173,7 +173,7 @@ class Searcher:
         sentences = sentence_scores(
             self.index.sentence_vectors, lo[rows], hi[rows], vector, hollow=mask
         )
-        lexical = lexical_match.scores[rows]
+        lexical = lexical_match.scores_of(rows)
         fused = fuse(dense, sentences.best, lexical, self._adjustment(rows, reading), self.settings)
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
         safety = crisis_mode.decide(assessment, self.readings.persuasion[rows].tolist())

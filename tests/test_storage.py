@@ -183,7 +183,7 @@ def test_a_sampled_checksum_reads_little_and_still_sees_size_and_sampled_changes
 @pytest.mark.parametrize("n", [1, 7, 1023, 8 * 1024, 8 * 1024 + 1, 50_000, 100_003])
 @pytest.mark.parametrize("k", [1, 5, 40])
 def test_top_rows_are_the_largest_values_in_order(n: int, k: int) -> None:
-    from advice_search.lexical import top_rows
+    from advice_search.matching import top_rows
 
     rng = np.random.default_rng(n + k)
     values = rng.random(n).astype(np.float32)
