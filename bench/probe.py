@@ -164,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         "filtered_allowed_passages_median": float(np.median(allowed)),
         "filter_kinds": sorted({kind for kind, _ in filters}),
         "rss_after_searches_mb": rss_mb(),
+        "rss_after_searches_private_mb": rss_mb("RssAnon"),
+        "rss_after_searches_file_mb": rss_mb("RssFile"),
         "rss_peak_mb": rss_mb("VmHWM"),
     }
     if args.exact:

@@ -76,7 +76,9 @@ def write_report(results: dict, out: Path, *, command: str) -> None:
             "check of every corpus file for a staleness warning running beside it), median of 5 "
             "after one warm-up run: until the answer is printed, and until the process ends "
             "(the corpus check done). Memory: resident "
-            "set of a fresh process after `Searcher.open`, and after all searches.",
+            "set of a fresh process after `Searcher.open`, and after all searches (of which "
+            "file pages: the mapped FAISS lists and BM25 lists it read, shared with the page "
+            "cache).",
             "",
             "| passages | articles | index | on disk | cold answer / exit | RSS after load | RSS after searches | warm p50 / p95 | filtered p50 / p95 | top-10 = exact | load avg |",
             "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -88,6 +90,7 @@ def write_report(results: dict, out: Path, *, command: str) -> None:
                 f"| {r['disk_bytes'] / 2**20:,.0f} MB | {_median(r['cold_s']):.2f} / "
                 f"{_median(r.get('cold_exit_s', [float('nan')])):.2f} s "
                 f"| {r['rss_after_load_mb']:,.0f} MB | {r['rss_after_searches_mb']:,.0f} MB "
+                f"({r.get('rss_after_searches_file_mb', float('nan')):,.0f} file) "
                 f"| {r['unfiltered']['p50_ms']:.1f} / {r['unfiltered']['p95_ms']:.1f} ms "
                 f"| {r['filtered']['p50_ms']:.1f} / {r['filtered']['p95_ms']:.1f} ms "
                 f"| {agreement:.3f} | {' '.join(f'{x:.1f}' for x in r['load_average'])} |"
