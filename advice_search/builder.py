@@ -19,6 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from . import vectors
 from .chunking import ChunkSettings
 from .corpus import (
     CorpusError,
@@ -31,6 +34,7 @@ from .index import SearchIndex, publish
 from .manifest import Manifest, ModelRecord, SourceFile
 from .model import ModelError, ensure_export, model_info, weights_stat
 from .plan import (
+    Plan,
     Progress,
     embed,
     file_signatures,
@@ -154,6 +158,7 @@ def ingest(
             spec,
             lexical=embedded.lexical,
             centroids=centroids,
+            lists=_old_lists(plan) if centroids is not None else None,
             readings=embedded.readings,
         )
         manifest = Manifest(
@@ -196,6 +201,15 @@ def ingest(
             changed=plan.changed,
             deleted=plan.deleted,
         )
+
+
+def _old_lists(plan: Plan) -> np.ndarray | None:
+    """Per passage, its IVF list in the previous build (-1 if new): the same lists are kept."""
+    assert plan.previous is not None
+    old = vectors.lists_of(plan.previous.vectors)
+    if old is None:
+        return None
+    return np.where(plan.reuse_rows >= 0, old[np.maximum(plan.reuse_rows, 0)], -1)
 
 
 def _content(sources: Sequence[SourceFile]) -> list[tuple[str, str, str, int]]:

@@ -8,13 +8,13 @@ JSON file read only when a filter or a list needs it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from .records import Article
 
@@ -81,11 +81,11 @@ class Catalogue:
             "authors": list(self.authors),
             "sites": list(self.sites),
         }
-        Path(path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        Path(path).write_bytes(orjson.dumps(data))
 
     @classmethod
     def load(cls, path: Path) -> Catalogue:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = orjson.loads(Path(path).read_bytes())
         catalogue = cls(
             tuple(data["ids"]),
             tuple(data["titles"]),

@@ -83,15 +83,16 @@ def make_plan(
     passages: list[Passage] = []
     reuse: list[np.ndarray] = []
     added, changed = [], []
+    old_passages = list(previous.passages) if previous is not None else []  # one sequential read
     for article in articles:
         rows = old_rows.get(article.content_hash, np.zeros(0, np.int64))
         same_id = len(rows) and old_ids[article.content_hash] == article.article_id
         if previous is not None and same_reader and same_id:
-            passages += [previous.passages[int(r)] for r in rows]
+            passages += [old_passages[int(r)] for r in rows]
             reuse.append(rows.astype(np.int64))
             continue
         chunks = chunk_article(article, settings)
-        same = previous is not None and [previous.passages[int(r)].text for r in rows] == [
+        same = previous is not None and [old_passages[int(r)].text for r in rows] == [
             c.text for c in chunks
         ]
         passages += chunks
@@ -146,23 +147,18 @@ def embed(plan: Plan, encoder: Encoder, progress: Progress | None = None) -> Emb
     scales: list[np.ndarray] = []
     sentence_rows: list[np.ndarray] = []
     for lo in range(0, n, BLOCK):
-        rows: list[tuple[int, int, int]] = []
-        source: list[int] = []  # per sentence: its row in the previous build, or -1
-        fresh_rows, passage_texts, windows = [], [], []
-        for i in range(lo, min(n, lo + BLOCK)):
-            passage = plan.passages[i]
-            if reuse[i] >= 0:
-                assert old is not None
-                span = old.sentences_of(int(reuse[i]))
-                rows += [(i, int(a), int(b)) for _, a, b in old.sentence_rows[span]]
-                source += range(span.start, span.stop)
-                continue
-            fresh_rows.append(i)
-            passage_texts.append(embedding_text(passage, titles[passage.article_id]))
-            for a, b, window in sentence_windows(passage.text):
-                rows.append((i, a, b))
-                source.append(-1)
-                windows.append(window)
+        block = np.arange(lo, min(n, lo + BLOCK))
+        fresh_rows = block[reuse[block] < 0].tolist()
+        passage_texts = [
+            embedding_text(plan.passages[i], titles[plan.passages[i].article_id])
+            for i in fresh_rows
+        ]
+        spans = [sentence_windows(plan.passages[i].text) for i in fresh_rows]
+        windows = [window for found in spans for _, _, window in found]
+        rows, source = _sentence_rows(block, reuse, old, [len(found) for found in spans])
+        rows[source < 0, 1:] = np.array(
+            [(a, b) for found in spans for a, b, _ in found], dtype=np.int32
+        ).reshape(-1, 2)
 
         def texts_done(
             finished: int, count: int, base: int = done, size: int = len(fresh_rows)
@@ -178,7 +174,7 @@ def embed(plan: Plan, encoder: Encoder, progress: Progress | None = None) -> Emb
         passage_vectors[fresh_rows] = fresh[: len(fresh_rows)]
         block_codes = np.zeros((len(source), dim), np.int8)
         block_scales = np.zeros(len(source), np.float32)
-        src = np.array(source, dtype=np.int64)
+        src = source
         if old is not None and (src >= 0).any():
             block_codes[src >= 0] = old.sentence_vectors.codes[src[src >= 0]]
             block_scales[src >= 0] = old.sentence_vectors.scales[src[src >= 0]]
@@ -187,7 +183,7 @@ def embed(plan: Plan, encoder: Encoder, progress: Progress | None = None) -> Emb
             block_codes[src < 0], block_scales[src < 0] = quantized.codes, quantized.scales
         codes.append(block_codes)
         scales.append(block_scales)
-        sentence_rows.append(np.array(rows, np.int32).reshape(-1, 3))
+        sentence_rows.append(rows)
         done += len(fresh_rows)
     lexical = Lexical.build(
         [lexical_text(p) if r < 0 else None for p, r in zip(plan.passages, reuse, strict=True)],
@@ -207,6 +203,35 @@ def embed(plan: Plan, encoder: Encoder, progress: Progress | None = None) -> Emb
         lexical,
         readings.read_all(),
     )
+
+
+def _sentence_rows(
+    block: np.ndarray, reuse: np.ndarray, old: SearchIndex | None, fresh_counts: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence rows [passage row, start, end] of a block of passages, and for each its row
+    in the previous build (-1 for sentences of passages embedded now, whose spans the caller
+    fills in). Reused passages' rows are copied in one gather, not one passage at a time."""
+    kept = reuse[block] >= 0
+    counts = np.zeros(len(block), np.int64)
+    counts[~kept] = fresh_counts
+    old_starts = np.zeros(0, np.int64)
+    if old is not None and kept.any():
+        old_starts = np.asarray(old.sentence_start)[reuse[block][kept]]
+        counts[kept] = np.asarray(old.sentence_start)[reuse[block][kept] + 1] - old_starts
+    rows = np.zeros((int(counts.sum()), 3), np.int32)
+    rows[:, 0] = np.repeat(block, counts)
+    source = np.full(len(rows), -1, np.int64)
+    if len(old_starts):
+        assert old is not None
+        kept_counts = counts[kept]
+        step = np.arange(int(kept_counts.sum())) - np.repeat(
+            np.cumsum(kept_counts) - kept_counts, kept_counts
+        )
+        offsets = np.cumsum(counts) - counts
+        at = np.repeat(offsets[kept], kept_counts) + step
+        source[at] = np.repeat(old_starts, kept_counts) + step
+        rows[at, 1:] = np.asarray(old.sentence_rows)[source[at], 1:]
+    return rows, source
 
 
 def _join(parts: list[np.ndarray], empty: tuple[int, ...], dtype: type) -> np.ndarray:

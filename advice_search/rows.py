@@ -11,7 +11,6 @@ Iterating reads a file front to back (ingest does, to reuse records).
 
 from __future__ import annotations
 
-import json
 import mmap
 import os
 import weakref
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar, overload
 
 import numpy as np
+import orjson
 
 T = TypeVar("T")
 
@@ -81,11 +81,15 @@ class ArrayRows:
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> np.ndarray:
-    """Write one JSON object a line; returns the byte offset of each line and of the end."""
+    """Write one JSON object a line; returns the byte offset of each line and of the end.
+
+    orjson: a hundred thousand records are written and read back at each ingest, and the
+    standard json module took twice (writing) to four times (reading) as long.
+    """
     offsets = [0]
     with open(path, "wb") as handle:
         for row in rows:
-            line = (json.dumps(row, ensure_ascii=False) + "\n").encode()
+            line = orjson.dumps(row) + b"\n"
             handle.write(line)
             offsets.append(offsets[-1] + len(line))
     return np.array(offsets, dtype=np.int64)
@@ -117,9 +121,9 @@ class JsonlRows(Sequence[T]):
         if not 0 <= i < n:
             raise IndexError(f"row {index} of {n}")
         lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
-        return self.decode(json.loads(self._file.read(hi - lo, lo)))
+        return self.decode(orjson.loads(self._file.read(hi - lo, lo)))
 
     def __iter__(self) -> Iterator[T]:
-        with open(self.path, encoding="utf-8") as handle:
+        with open(self.path, "rb") as handle:
             for line in handle:
-                yield self.decode(json.loads(line))
+                yield self.decode(orjson.loads(line))

@@ -7,12 +7,13 @@ asked for (staleness, ingest), as plain lists rather than one object per file.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
 from typing import Any, overload
+
+import orjson
 
 FILE = "sources.json"
 
@@ -51,7 +52,7 @@ class SourceTable(Sequence[SourceFile]):
     @cached_property
     def columns(self) -> dict[str, list[Any]]:
         assert self._path is not None
-        data = json.loads(self._path.read_text(encoding="utf-8"))
+        data = orjson.loads(self._path.read_bytes())
         if set(data) != set(COLUMNS) or len({len(v) for v in data.values()}) > 1:
             raise ValueError(f"{self._path}: not a table of source files")
         return data
@@ -81,4 +82,4 @@ class SourceTable(Sequence[SourceFile]):
     __hash__ = None  # type: ignore[assignment]
 
     def write(self, directory: Path) -> None:
-        (Path(directory) / FILE).write_text(json.dumps(self.columns, ensure_ascii=False))
+        (Path(directory) / FILE).write_bytes(orjson.dumps(self.columns))

@@ -96,13 +96,16 @@ def build(
     spec: VectorIndexSpec | None = None,
     *,
     centroids: np.ndarray | None = None,
+    lists: np.ndarray | None = None,
 ) -> faiss.Index:
     """Build an index whose ids are the row numbers of ``vectors`` (float32 or float16).
 
     Rows are added in blocks, so a float16 array of a million rows is never copied whole
     to float32. An IVF index gets a direct map: it is then the one copy of the passage
     vectors, and ``reconstruct`` reads any row back from it. ``centroids`` (an IVF index's
-    lists, from ``centroids_of`` a previous build) skip k-means, the slow part of a build.
+    lists, from ``centroids_of`` a previous build) skip k-means, the slow part of a build;
+    with them, ``lists`` (per row its list in the previous build, -1 if new: ``lists_of``)
+    spares finding the nearest list of every vector again.
     """
     vectors = np.atleast_2d(vectors)
     n, dim = vectors.shape
@@ -113,8 +116,18 @@ def build(
         index = _train_ivf(vectors, spec.params, centroids)
     else:
         raise ValueError(f"unknown index kind {spec.kind!r}")
+    known = lists is not None and centroids is not None and spec.kind == "ivf"
     for start in range(0, n, ADD_BLOCK):
-        index.add(np.ascontiguousarray(vectors[start : start + ADD_BLOCK], dtype=np.float32))
+        block = np.ascontiguousarray(vectors[start : start + ADD_BLOCK], dtype=np.float32)
+        if not known:
+            index.add(block)
+            continue
+        assert lists is not None
+        assigned = np.ascontiguousarray(lists[start : start + ADD_BLOCK], dtype=np.int64)
+        if (assigned < 0).any():
+            new = assigned < 0
+            assigned[new] = faiss.extract_index_ivf(index).quantizer.assign(block[new], 1).ravel()
+        index.add_core(len(block), faiss.swig_ptr(block), None, faiss.swig_ptr(assigned))
     if spec.kind == "ivf":
         index.make_direct_map()
     return configure(index, spec)
@@ -158,6 +171,14 @@ def mean_row(matrix: np.ndarray, dim: int) -> np.ndarray:
     for start in range(0, len(matrix), ADD_BLOCK):
         total += np.asarray(matrix[start : start + ADD_BLOCK], np.float64).sum(axis=0)
     return (total / max(1, len(matrix))).astype(np.float32)
+
+
+def lists_of(index: faiss.Index) -> np.ndarray | None:
+    """Per row, the IVF list that holds it (from the direct map; None for exact search)."""
+    ivf = _ivf_of(index)
+    if ivf is None:
+        return None
+    return faiss.vector_to_array(ivf.direct_map.array) >> 32
 
 
 def configure(index: faiss.Index, spec: VectorIndexSpec) -> faiss.Index:

@@ -122,6 +122,15 @@ def test_ingest_keeps_the_ivf_lists_until_a_fifth_of_the_library_changed(
     np.testing.assert_array_equal(
         vectors.centroids_of(second.vectors), vectors.centroids_of(first.vectors)
     )
+    # Reused passages keep their lists: each sits where it sat.
+    old_row = {p.passage_id: i for i, p in enumerate(first.passages)}
+    kept = [
+        (i, old_row[p.passage_id])
+        for i, p in enumerate(second.passages)
+        if p.passage_id in old_row and not p.article_id.startswith(edited.stem[:7])
+    ]
+    new_lists, old_lists = vectors.lists_of(second.vectors), vectors.lists_of(first.vectors)
+    assert kept and all(new_lists[i] == old_lists[j] for i, j in kept)
     hits = Searcher.open(index).search("how often should I water tomatoes", k=5).hits
     assert hits
     for path in sorted(corpus.rglob("*.md"))[20:40]:  # a third of the library replaced
