@@ -22,8 +22,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import random
 import re
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -208,6 +210,15 @@ def iter_articles(
     while True:
         yield article_text(library, seed, index)
         index += 1
+
+
+def age_files(directory: Path, seconds: float = 600) -> None:
+    """Date every file ``seconds`` back, as a library's files are: ingest does not trust a
+    file written within the last two seconds (it may still be being written) to be
+    unchanged, so a library ingested the moment it was written is read again in full."""
+    past = time.time() - seconds
+    for path in Path(directory).rglob("*"):
+        os.utime(path, (past, past), follow_symlinks=False)
 
 
 def write_library(

@@ -44,7 +44,14 @@ from advice_search.evaluate import load_questions
 from advice_search.model import ensure_export, model_info, source_model_dir
 from advice_search.store import Store
 
-from .library import DerivedEncoder, Library, VectorBank, article_text, write_library
+from .library import (
+    DerivedEncoder,
+    Library,
+    VectorBank,
+    age_files,
+    article_text,
+    write_library,
+)
 
 COLD_QUESTION = "he says counseling is pointless, can it still work?"
 ROOT = paths.project_root()
@@ -129,6 +136,7 @@ def query_part(args: argparse.Namespace, library: Library, bank: VectorBank, res
             log(f"query {size}: writing {articles} articles")
             start = time.perf_counter()
             write_library(library, corpus, seed=args.seed, articles=articles)
+            age_files(corpus)
             row["write_s"] = time.perf_counter() - start
             log(f"query {size}: ingest with derived vectors")
             start = time.perf_counter()
@@ -141,7 +149,9 @@ def query_part(args: argparse.Namespace, library: Library, bank: VectorBank, res
         )
         _, out, err = run(argv)  # the first run pays for cold file caches
         assert json.loads(out)["results"] and "warning" not in err, err
-        row["cold_s"] = [run(argv)[0] for _ in range(5)]
+        cold = [answer_and_exit(argv) for _ in range(5)]
+        row["cold_s"] = [answer for answer, _ in cold]
+        row["cold_exit_s"] = [done for _, done in cold]
         log(f"query {size}: probe (memory, warm latency, agreement)")
         probe = [
             sys.executable,
@@ -168,6 +178,7 @@ def ingest_part(args: argparse.Namespace, library: Library, results: dict, model
         corpus = args.workdir / f"ingest-library-{count}"
         shutil.rmtree(corpus, ignore_errors=True)
         write_library(library, corpus, seed=args.seed + 1, articles=count)
+        age_files(corpus)
         row: dict = {"articles": count, "load_average_start": os.getloadavg()}
         for label, code in (("new", ROOT), ("baseline", args.baseline)):
             if label == "baseline" and (
