@@ -7,14 +7,16 @@ errors exit 2. Nothing here ranks or reads files itself.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any
 
 from . import paths
+from .batch import json_line, read_queries
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -112,7 +114,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         if bar:
             bar.close()
     if args.json:
-        print(json.dumps(describe(report), ensure_ascii=False))
+        _print_json(describe(report))
         return EXIT_OK
     print(format_ingest_summary(report))
     return EXIT_OK
@@ -185,21 +187,24 @@ def run_search(args: argparse.Namespace) -> int:
     searcher = open_searcher(args.index)
     _warn_if_stale(searcher, args.corpus)
     if args.queries:
-        for qid, question in _read_queries(args.queries):
+        for query in read_queries(_query_lines(args.queries)):
+            payload: dict[str, Any] = {"line": query.line}
+            if query.id is not None:
+                payload["id"] = query.id
             try:
-                payload = searcher.search(question, k=args.k).to_json()
+                if query.error:
+                    raise QueryError(query.error)
+                payload.update(searcher.search(query.question, k=args.k).to_json())
             except QueryError as error:
-                payload = {"query": question, "error": str(error), "results": []}
-            if qid is not None:
-                payload = {"id": qid, **payload}
-            print(json.dumps(payload, ensure_ascii=False), flush=True)
+                payload.update(query=query.question, error=str(error), results=[])
+            _print_json(payload)
         return EXIT_OK
     try:
         result = searcher.search(args.question, k=args.k)
     except QueryError as error:
         raise CliError(str(error)) from None
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False))
+        _print_json(result.to_json())
     else:
         print(format_result(result))
     return EXIT_OK
@@ -213,31 +218,26 @@ def _warn_if_stale(searcher, corpus: Path | None) -> None:  # noqa: ANN001
         print(f"advice-search: warning: {stale_warning(status)}", file=sys.stderr)
 
 
-def _read_queries(source: str) -> Iterator[tuple[str | None, str]]:
-    """(id, question) pairs from a file of plain lines or JSONL with "q"."""
-    handle: TextIO
+def _query_lines(source: str) -> Iterator[str]:
+    """The lines of a questions file, or of stdin for "-" (undecodable bytes replaced)."""
     if source == "-":
-        handle = sys.stdin
+        buffer = getattr(sys.stdin, "buffer", None)
+        handle = (
+            io.TextIOWrapper(buffer, encoding="utf-8", errors="replace") if buffer else sys.stdin
+        )
     else:
         try:
             handle = open(source, encoding="utf-8", errors="replace")  # noqa: SIM115
         except OSError as error:
             raise CliError(f"cannot read {source}: {error.strerror}") from None
     with handle:
-        for number, line in enumerate(handle, start=1):
-            text = line.strip()
-            if not text:
-                continue
-            if text.startswith("{"):
-                try:
-                    row = json.loads(text)
-                    yield (str(row["id"]) if "id" in row else None), str(row["q"])
-                except (ValueError, KeyError, TypeError):
-                    raise CliError(
-                        f'{source}, line {number}: a JSON line needs a "q" field'
-                    ) from None
-            else:
-                yield None, text
+        yield from handle
+
+
+def _print_json(payload: dict[str, Any]) -> None:
+    """One JSON line; plain ASCII escapes when stdout cannot encode the text as it is."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
+    print(json_line(payload, ascii_only=encoding != "utf8"), flush=True)
 
 
 def format_result(result) -> str:  # noqa: ANN001 (SearchResult)

@@ -70,9 +70,11 @@ def test_queries_file_prints_one_line_per_question_in_order(
     )  # fmt: skip
     assert code == 0
     lines = [json.loads(line) for line in out.splitlines()]
-    assert [line.get("id") for line in lines] == ["a", None, "c"]
-    assert lines[1]["query"] == "plain line question about counseling"
-    assert lines[2]["error"] and lines[2]["results"] == []  # a bad line loses nothing else
+    assert [line.get("id") for line in lines] == ["a", None, None, "c"]
+    assert [line["line"] for line in lines] == [1, 2, 3, 4]
+    assert lines[1]["error"] and lines[1]["results"] == []  # a blank line is answered too
+    assert lines[2]["query"] == "plain line question about counseling"
+    assert lines[3]["error"] and lines[3]["results"] == []  # a bad line loses nothing else
 
 
 def test_queries_from_stdin(
@@ -139,3 +141,71 @@ def test_installed_console_script_runs(seed_index: Path) -> None:
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     assert json.loads(out.stdout)["results"]
+
+
+# ---------------------------------------------------------------- batch: one line out per line in
+
+
+def _batch(capsys: pytest.CaptureFixture[str], sample_index: Path, source: str) -> list[dict]:
+    corpus = sample_index.parent / "corpus"
+    code, out, err = _run(
+        capsys, "search", "--json", "--queries", source, "--index", str(sample_index),
+        "--corpus", str(corpus),
+    )  # fmt: skip
+    assert code == 0 and "Traceback" not in err, err
+    return [json.loads(line) for line in out.split("\n") if line]
+
+
+def test_every_batch_line_gets_one_output_line_carrying_its_number(
+    capsys: pytest.CaptureFixture[str], sample_index: Path, tmp_path: Path
+) -> None:
+    lines = [
+        '{"q": "\\ud800"}',  # a lone surrogate, written the JSON way
+        '{"id": "s", "q": "\\udfff sleep"}',
+        "{{7*7}} sleep",  # plain text that happens to start with a brace
+        "",
+        "   ",
+        '{"id": 7}',  # a JSON object without "q": an error on that line only
+        '{"q": 5}',
+        "[1, 2]",
+        "{",
+        "how do I talk about money",
+    ]
+    questions = tmp_path / "q.txt"
+    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = _batch(capsys, sample_index, str(questions))
+    assert [row["line"] for row in rows] == list(range(1, len(lines) + 1))
+    by_line = {row["line"]: row for row in rows}
+    assert by_line[1]["error"].startswith("Type a question in words")
+    assert by_line[2]["id"] == "s" and by_line[2]["results"]
+    assert by_line[3]["query"] == "{{7*7}} sleep" and by_line[3]["results"]
+    assert by_line[4]["error"] and by_line[5]["error"]
+    assert '"q"' in by_line[6]["error"] and by_line[6]["id"] == "7"
+    assert '"q"' in by_line[7]["error"]
+    assert by_line[8]["query"] == "[1, 2]"  # JSON, but not an object: a plain question
+    assert by_line[9]["error"]
+    assert by_line[10]["results"] and "error" not in by_line[10]
+
+
+def test_batch_from_stdin_survives_bytes_that_are_not_utf8(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sample_index: Path
+) -> None:
+    raw = io.BytesIO(b"sleep \xff\xfe better\n\xc3\x28\nmoney\n")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(raw, encoding="utf-8"))
+    rows = _batch(capsys, sample_index, "-")
+    assert [row["line"] for row in rows] == [1, 2, 3]
+    assert rows[0]["results"] and rows[2]["results"]
+
+
+def test_json_output_never_splits_a_line_on_unicode_line_separators(
+    capsys: pytest.CaptureFixture[str], sample_index: Path, tmp_path: Path
+) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"q": "\\u2028\\u2029"}\n{"q": "sleep\\u2028well"}\n', encoding="utf-8")
+    corpus = sample_index.parent / "corpus"
+    code, out, _ = _run(
+        capsys, "search", "--json", "--queries", str(questions), "--index", str(sample_index),
+        "--corpus", str(corpus),
+    )  # fmt: skip
+    assert code == 0
+    assert [json.loads(line)["line"] for line in out.splitlines()] == [1, 2]
