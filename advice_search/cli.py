@@ -26,15 +26,14 @@ class CliError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return args.run(args)
     except CliError as error:
         print(f"advice-search: {error}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("advice-search: interrupted; the index is unchanged.", file=sys.stderr)
+    except KeyboardInterrupt:  # ingest's cleanup has run; the build in use is whole
+        print("advice-search: interrupted.", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -209,3 +213,40 @@ def test_json_output_never_splits_a_line_on_unicode_line_separators(
     )  # fmt: skip
     assert code == 0
     assert [json.loads(line)["line"] for line in out.splitlines()] == [1, 2]
+
+
+def interrupt_at(argv: list[str], delay: float) -> str:
+    """Run the installed command, send it Ctrl-C (SIGINT) after ``delay`` s; what happened.
+
+    "answered" or "one line" are what the program does. Two outcomes happen before it runs
+    its first line, and are the interpreter's: "killed before start" (SIGINT's default
+    action, no output) and "interpreter startup" (Python's own traceback from its start-up
+    imports, with no frame of this package). Anything else is "traceback" or "noisy".
+    """
+    exe = Path(sys.executable).with_name("advice-search")
+    proc = subprocess.Popen([str(exe), *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, raw = proc.communicate(timeout=120)
+    err = raw.decode(errors="replace")
+    if "Traceback" in err or "Fatal Python error" in err:
+        return "traceback" if f"{os.sep}advice_search{os.sep}" in err else "interpreter startup"
+    if proc.returncode == -signal.SIGINT and not err:
+        return "killed before start"
+    if proc.returncode == 130 and err == "advice-search: interrupted.\n":
+        return "one line"
+    return "answered" if proc.returncode == 0 else f"noisy: {proc.returncode} {err!r}"
+
+
+@pytest.mark.slow  # real processes
+def test_ctrl_c_at_any_moment_prints_one_line_and_no_traceback(sample_index: Path) -> None:
+    argv = ["search", "--json", "money", "--index", str(sample_index)]
+    # From the interpreter's first instructions to the answer, every 4 ms.
+    outcomes = Counter(interrupt_at(argv, step * 0.004) for step in range(60))
+    assert set(outcomes) <= {
+        "one line",
+        "answered",
+        "killed before start",
+        "interpreter startup",
+    }, outcomes
+    assert outcomes["one line"] >= 30, outcomes  # most runs were really interrupted

@@ -1,0 +1,46 @@
+"""The ``advice-search`` process: Ctrl-C is one line from its first instruction on.
+
+Python turns Ctrl-C into KeyboardInterrupt, which during the imports of the first ~100 ms
+prints a traceback. This module is what the console script imports first: a quiet handler is
+installed before anything else is imported, Python's own handler is restored while
+``cli.main`` runs (so ingest's cleanup code runs and ``main`` prints its one line), and the
+quiet one is put back for the interpreter's exit.
+"""
+
+import _signal  # the C module: `signal` itself imports enum, which takes milliseconds
+import os
+import sys
+
+INTERRUPTED = "advice-search: interrupted."
+
+
+def _quit(signum: int, frame: object) -> None:
+    """Ctrl-C outside ``main``: nothing is being written, so leave at once."""
+    try:  # noqa: SIM105 (contextlib would cost an import before the handler is set)
+        sys.stdout.flush()
+    except Exception:  # interrupted mid-write: nothing more to save
+        pass
+    os.write(2, (INTERRUPTED + "\n").encode())
+    os._exit(130)
+
+
+_signal.signal(_signal.SIGINT, _quit)
+
+
+def run() -> None:
+    """The console script's entry point."""
+    from .cli import main
+
+    code = 130
+    try:
+        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
+        code = main()
+    except KeyboardInterrupt:  # between the two handlers, outside main's own try
+        print(INTERRUPTED, file=sys.stderr)
+    finally:
+        _signal.signal(_signal.SIGINT, _quit)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    run()
