@@ -21,7 +21,9 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import re
 import shutil
+import stat
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -33,6 +35,8 @@ T = TypeVar("T")
 REBUILD = "advice-search ingest"  # the command every refusal points to
 KEEP_BUILDS = 2  # the current one and its predecessor (a reader may still be opening it)
 DAMAGED = "the previous index was damaged"  # ``reason`` of a refusal for damage
+BUILD_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,99}")  # what ``new_build`` names a build
+MAX_POINTER_BYTES = 128
 
 
 class IndexUnavailable(Exception):
@@ -66,18 +70,19 @@ class Store:
         """The directory of the build in use; IndexUnavailable if there is none."""
         pointer = self.root / "CURRENT"
         try:
-            name = pointer.read_text().strip()
+            name = read_pointer(pointer)
         except FileNotFoundError:
             raise IndexUnavailable(
                 f"No index in {self.root}/: run `{REBUILD}` to build it."
             ) from None
-        except (OSError, UnicodeDecodeError) as error:
+        except (OSError, ValueError) as error:
+            reason = error.strerror if isinstance(error, OSError) else str(error)
             raise IndexUnavailable(
-                f"Cannot read {pointer} ({error}): run `{REBUILD}` to rebuild the index.",
+                f"Cannot read {pointer} ({reason}): run `{REBUILD}` to rebuild the index.",
                 reason=DAMAGED,
             ) from None
         path = self.builds / name
-        if not name or "/" in name or name.startswith(".") or not path.is_dir():
+        if not path.is_dir():
             raise IndexUnavailable(
                 f"The index in {self.root}/ points to a missing build: run `{REBUILD}`.",
                 reason=DAMAGED,
@@ -87,7 +92,7 @@ class Store:
     def current_name(self) -> str | None:
         """The name CURRENT holds right now, without checking it (None if unreadable)."""
         try:
-            return (self.root / "CURRENT").read_text().strip()
+            return read_pointer(self.root / "CURRENT")
         except (OSError, ValueError):
             return None
 
@@ -140,7 +145,10 @@ class Store:
         final = self.builds / self.build_id(tmp)
         os.replace(tmp, final)
         fsync_dir(self.builds)
-        write_text_atomic(self.root / "CURRENT", final.name + "\n")
+        pointer = self.root / "CURRENT"
+        if pointer.is_dir() and not pointer.is_symlink():  # garbage in its place: rename fails
+            shutil.rmtree(pointer)
+        write_text_atomic(pointer, final.name + "\n")
         fsync_dir(self.root)
         self.prune()
         return final
@@ -199,6 +207,26 @@ class Store:
                 handle.seek(0)
                 handle.truncate()
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_pointer(pointer: Path) -> str:
+    """The build name a CURRENT file holds; ValueError if it holds anything else.
+
+    Read without blocking (a pipe put in its place must not hang every search) and at most
+    a few bytes (a huge file is garbage, not a name); the name must be one ``new_build``
+    could have made, so it can never reach outside ``builds/`` or be too long for a path.
+    """
+    fd = os.open(pointer, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a file")
+        data = os.read(fd, MAX_POINTER_BYTES + 1)
+    finally:
+        os.close(fd)
+    name = data.decode("ascii", errors="replace").strip()
+    if len(data) > MAX_POINTER_BYTES or not BUILD_NAME.fullmatch(name):
+        raise ValueError("not the name of a build")
+    return name
 
 
 def file_sha256(path: Path) -> str:

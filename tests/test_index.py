@@ -198,6 +198,62 @@ def test_a_damaged_current_pointer_is_refused(index_copy: Path, pointer: bytes) 
         Searcher.open(index_copy)
 
 
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+CURRENT_DAMAGE = {
+    "a 300-character name": lambda p: p.write_text("2" * 300 + "\n"),
+    "a 10 MB line": lambda p: p.write_bytes(b"x" * 10_000_000),
+    "a name and then garbage": lambda p: p.write_text(p.read_text() + "rm -rf /\n" * 3),
+    "a NUL in the name": lambda p: p.write_bytes(p.read_bytes().strip() + b"\x00x\n"),
+    "a directory": lambda p: (p.unlink(), p.mkdir(), (p / "x").write_text("x")),
+    "a pipe": lambda p: (p.unlink(), _fifo(p)),
+    "a link to itself": lambda p: (p.unlink(), p.symlink_to(p.name)),
+}
+
+
+def _finishes(call: Any, timeout: float = 60.0) -> Any:
+    """``call()``'s result, failing the test (instead of hanging it) if it blocks."""
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(call())
+        except BaseException as error:  # noqa: BLE001 (handed to the test thread)
+            errors.append(error)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), "blocked"
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
+@pytest.mark.parametrize("damage", list(CURRENT_DAMAGE), ids=list(CURRENT_DAMAGE))
+def test_a_garbage_current_pointer_is_refused_in_one_line_and_ingest_recovers(
+    index_copy: Path, damage: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pointer = index_copy / "CURRENT"
+    CURRENT_DAMAGE[damage](pointer)
+    try:
+        corpus = index_copy.parent / "corpus"
+        argv = ["search", "sleep", "--json", "--index", str(index_copy), "--corpus", str(corpus)]
+        assert _finishes(lambda: main(argv)) == 1
+        assert REBUILD in one_line_error(capsys)
+        report = _finishes(lambda: ingest(corpus, index_copy, encoder=FakeEncoder()))
+        assert report.wrote_build and report.full_rebuild_reason == "the previous index was damaged"
+        assert pointer.is_file() and not pointer.is_symlink()
+        assert Searcher.open(index_copy).search("how do I set a boundary").hits
+    finally:
+        if pointer.is_fifo():  # unblock a reader stuck on the pipe
+            fd = os.open(pointer, os.O_RDWR | os.O_NONBLOCK)
+            os.close(fd)
+
+
 # ---------------------------------------------------------------- foreign builds
 
 
