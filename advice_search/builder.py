@@ -65,6 +65,7 @@ def ingest(
     settings = settings or ChunkSettings()
     store = Store(index_dir)
     with store.lock(wait=wait):
+        store.prune()  # what crashed ingests left, on every run: cleanup is not best effort
         loaded = _read_corpus(Path(corpus_dir), strict=strict)
         try:
             info = model_info()

@@ -65,6 +65,7 @@ class Store:
         self.root = Path(root)
         self.builds = self.root / "builds"
         self.models = self.root / "models"
+        self._locked_at: float | None = None  # when this process took the writer lock
 
     def current(self) -> Path:
         """The directory of the build in use; IndexUnavailable if there is none."""
@@ -154,7 +155,14 @@ class Store:
         return final
 
     def prune(self) -> None:
-        """Delete old builds and leftovers of dead ingests, keeping the current one and one more."""
+        """Delete what earlier writers left behind, and builds beyond the current one and one
+        more. Ingest calls it on every run (also when the index is up to date), holding the lock.
+        """
+        for leftover in self._leftovers():
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
         try:
             current = self.current().name
         except IndexUnavailable:
@@ -163,13 +171,40 @@ class Store:
             (p.name for p in self.builds.iterdir() if not p.name.startswith(".")), reverse=True
         )
         keep = {current, *[n for n in names if n < current][: KEEP_BUILDS - 1]}
-        for entry in self.builds.iterdir():
-            stale_tmp = entry.name.startswith(".tmp-") and not pid_alive(entry.name.split("-")[-1])
-            if (not entry.name.startswith(".") and entry.name not in keep) or stale_tmp:
-                shutil.rmtree(entry, ignore_errors=True)
-        for leftover in self.root.glob(".CURRENT.*.tmp"):  # an ingest killed mid-switch
-            if not pid_alive(leftover.name.split(".")[2]):
-                leftover.unlink(missing_ok=True)
+        for name in names:
+            if name not in keep:
+                shutil.rmtree(self.builds / name, ignore_errors=True)
+
+    def _leftovers(self) -> Iterator[Path]:
+        """Temporary builds, model exports and pointers whose writer is gone.
+
+        Each is named after its writer's pid. The writer is gone if that pid is dead, or if
+        the entry was last written before this process took the lock: every writer holds the
+        lock while it writes, so that one has finished (its pid may now be another process).
+        """
+        candidates: list[tuple[Path, str]] = []
+        if self.builds.is_dir():
+            candidates += [
+                (p, p.name.rsplit("-", 1)[-1])
+                for p in self.builds.iterdir()
+                if p.name.startswith(".tmp-")
+            ]
+        if self.models.is_dir():
+            candidates += [
+                (p, p.name.rsplit("-", 1)[-1]) for p in self.models.iterdir() if ".tmp-" in p.name
+            ]
+        candidates += [(p, p.name.split(".")[2]) for p in self.root.glob(".CURRENT.*.tmp")]
+        for path, pid in candidates:
+            if pid == str(os.getpid()):
+                continue
+            try:
+                before_lock = (
+                    self._locked_at is not None and path.lstat().st_mtime < self._locked_at
+                )
+            except OSError:
+                continue
+            if before_lock or not pid_alive(pid):
+                yield path
 
     @contextlib.contextmanager
     def lock(self, *, wait: float = 0.0) -> Iterator[None]:
@@ -201,9 +236,11 @@ class Store:
             handle.truncate()
             handle.write(f"pid {os.getpid()}")
             handle.flush()
+            self._locked_at = time.time()
             try:
                 yield
             finally:
+                self._locked_at = None
                 handle.seek(0)
                 handle.truncate()
                 fcntl.flock(handle, fcntl.LOCK_UN)

@@ -443,3 +443,44 @@ def test_an_unusable_index_path_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "index").write_text("a file, not a directory")
     with pytest.raises(IndexUnavailable, match="Cannot use .* as the index directory"):
         ingest(write_corpus(tmp_path / "corpus"), tmp_path / "index")
+
+
+# ---------------------------------------------------------------- leftovers
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def leftovers(index: Path) -> list[str]:
+    """What no finished ingest leaves: temporary builds, exports and pointers, extra builds."""
+    found = [p.name for p in (index / "builds").iterdir() if p.name.startswith(".")]
+    found += [p.name for p in (index / "models").iterdir() if ".tmp-" in p.name]
+    found += [p.name for p in index.iterdir() if p.name.startswith(".CURRENT.")]
+    builds = [p for p in (index / "builds").iterdir() if not p.name.startswith(".")]
+    return found + (["extra builds"] if len(builds) > 2 else [])
+
+
+@pytest.mark.parametrize("writer", ["dead", "alive, started before the lock"])
+def test_every_ingest_removes_what_crashed_ingests_left_even_when_up_to_date(
+    index_copy: Path, writer: str
+) -> None:
+    """A leftover is anything a writer made before this ingest took the lock: that writer no
+    longer holds the lock, so it is gone (its pid may have been reused by a live process)."""
+    pid = _dead_pid() if writer == "dead" else os.getppid()
+    current = Store(index_copy).current()
+    for name in ("20000101T000000000000-1", "20000101T000000000001-1", "29990101T000000000000-1"):
+        shutil.copytree(current, index_copy / "builds" / name)  # pruning was cut short
+    (index_copy / "builds" / f".tmp-20990101T000000000000-{pid}").mkdir()
+    export = next((index_copy / "models").iterdir())
+    (index_copy / "models" / f"{export.name}.tmp-{pid}").mkdir()
+    (index_copy / "models" / f"{export.name}.tmp-{pid}" / "model.onnx").write_bytes(b"x" * 1000)
+    (index_copy / f".CURRENT.{pid}.tmp").write_text("x")
+    assert len(leftovers(index_copy)) == 4
+    report = ingest(index_copy.parent / "corpus", index_copy, encoder=FakeEncoder())
+    assert not report.wrote_build  # "Index is up to date", and yet tidy
+    assert leftovers(index_copy) == []
+    assert Store(index_copy).current() == current
+    assert Searcher.open(index_copy).search("how do I set a boundary").hits
