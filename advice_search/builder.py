@@ -8,9 +8,11 @@ damage: see ``Manifest.check``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +23,7 @@ import numpy as np
 from . import vectors
 from .chunking import ChunkSettings, chunk_article, embedding_text, sentence_windows
 from .corpus import CorpusError, CorpusLoad, Skipped, load_corpus
+from .diskfull import DiskFull
 from .encoder import Encoder, OnnxEncoder, Progress
 from .index import SearchIndex, publish
 from .manifest import Manifest, ModelRecord, SourceFile
@@ -64,7 +67,7 @@ def ingest(
     started = time.perf_counter()
     settings = settings or ChunkSettings()
     store = Store(index_dir)
-    with store.lock(wait=wait):
+    with _full_disk_stops_ingest(), store.lock(wait=wait):
         store.prune()  # what crashed ingests left, on every run: cleanup is not best effort
         loaded = _read_corpus(Path(corpus_dir), strict=strict)
         try:
@@ -151,6 +154,16 @@ def ingest(
             changed=plan.changed,
             deleted=plan.deleted,
         )
+
+
+@contextlib.contextmanager
+def _full_disk_stops_ingest() -> Iterator[None]:
+    """A full disk anywhere (lock, model export, build, switch) is an IngestError: the
+    writer has already deleted what it half-wrote, and the build in use is untouched."""
+    try:
+        yield
+    except DiskFull as error:
+        raise IngestError(str(error)) from None
 
 
 def _read_corpus(corpus_dir: Path, *, strict: bool) -> CorpusLoad:

@@ -14,6 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from .diskfull import writing
 from .store import file_sha256
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -106,11 +107,17 @@ def ensure_export(models_dir: Path, weights_sha256: str) -> tuple[Path, str]:
         if not export_checksum(cached):
             export_onnx(cached)
         tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.copytree(cached, tmp, copy_function=_link_or_copy)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
+        try:
+            with writing(target):
+                shutil.rmtree(tmp, ignore_errors=True)
+                tmp.mkdir(parents=True)
+                for name in (*EXPORT_FILES, EXPORT_RECORD):
+                    _link_or_copy(str(cached / name), str(tmp / name))
+                if target.exists():
+                    shutil.rmtree(target)
+                os.replace(tmp, target)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     checksum = export_checksum(target)
     if checksum is None:
         raise ModelError(f"Exporting the model to {target} failed: run the ingest again.")
@@ -138,6 +145,28 @@ def export_checksum(model_dir: Path) -> str | None:
 def export_onnx(dest: Path, *, source: Path | None = None) -> Path:
     """Export the installed model to ``dest/model.onnx`` (+ tokenizer), atomically.
 
+    Written into ``dest.tmp-<pid>`` and renamed; on any failure (a full disk) the partial
+    export is deleted at once, and one left by a killed ingest is deleted by the next.
+    """
+    source = source or source_model_dir()
+    dest = Path(dest)
+    tmp = dest.with_name(dest.name + f".tmp-{os.getpid()}")
+    try:
+        with writing(dest):
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir(parents=True)
+            _write_export(tmp, source)
+            if dest.exists():
+                shutil.rmtree(dest)
+            os.replace(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+def _write_export(tmp: Path, source: Path) -> None:
+    """model.onnx, the tokenizer and their checksums, into ``tmp``.
+
     Uses the TorchScript exporter with eager attention so the graph has no traced-in
     sequence length; dynamic batch and sequence axes.
     """
@@ -149,12 +178,6 @@ def export_onnx(dest: Path, *, source: Path | None = None) -> Path:
 
     transformers_logging.disable_progress_bar()
     transformers_logging.set_verbosity_error()
-
-    source = source or source_model_dir()
-    dest = Path(dest)
-    tmp = dest.with_name(dest.name + f".tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     model = AutoModel.from_pretrained(str(source), attn_implementation="eager").eval()
 
     class _LastHiddenState(torch.nn.Module):
@@ -195,7 +218,3 @@ def export_onnx(dest: Path, *, source: Path | None = None) -> Path:
     shutil.copy2(source / TOKENIZER_FILE, tmp / TOKENIZER_FILE)
     record = {"source": str(source), **{name: file_sha256(tmp / name) for name in EXPORT_FILES}}
     (tmp / EXPORT_RECORD).write_text(json.dumps(record, indent=2))
-    if dest.exists():
-        shutil.rmtree(dest)
-    os.replace(tmp, dest)
-    return dest

@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from .diskfull import writing
+
 T = TypeVar("T")
 
 REBUILD = "advice-search ingest"  # the command every refusal points to
@@ -121,12 +123,13 @@ class Store:
     @contextlib.contextmanager
     def new_build(self) -> Iterator[Path]:
         """A fresh temporary build directory, deleted unless ``publish`` moved it in place."""
-        self.builds.mkdir(parents=True, exist_ok=True)
         build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
         tmp = self.builds / f".tmp-{build_id}"
-        tmp.mkdir()
         try:
-            yield tmp
+            with writing(tmp):
+                self.builds.mkdir(parents=True, exist_ok=True)
+                tmp.mkdir()
+                yield tmp
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -137,20 +140,27 @@ class Store:
 
     def publish(self, tmp: Path) -> Path:
         """Move a complete build in place and switch CURRENT to it: the one atomic step."""
-        for path in sorted(tmp.rglob("*"), reverse=True):  # files before their folders
-            if path.is_file():
-                fsync_file(path)
-            else:
-                fsync_dir(path)
-        fsync_dir(tmp)
+        with writing(tmp):
+            for path in sorted(tmp.rglob("*"), reverse=True):  # files before their folders
+                if path.is_file():
+                    fsync_file(path)
+                else:
+                    fsync_dir(path)
+            fsync_dir(tmp)
         final = self.builds / self.build_id(tmp)
         os.replace(tmp, final)
-        fsync_dir(self.builds)
         pointer = self.root / "CURRENT"
-        if pointer.is_dir() and not pointer.is_symlink():  # garbage in its place: rename fails
-            shutil.rmtree(pointer)
-        write_text_atomic(pointer, final.name + "\n")
-        fsync_dir(self.root)
+        try:
+            with writing(pointer):
+                fsync_dir(self.builds)
+                if pointer.is_dir() and not pointer.is_symlink():  # garbage: rename would fail
+                    shutil.rmtree(pointer)
+                write_text_atomic(pointer, final.name + "\n")
+                fsync_dir(self.root)
+        except BaseException:
+            if self.current_name() != final.name:  # not switched: the build is of no use
+                shutil.rmtree(final, ignore_errors=True)
+            raise
         self.prune()
         return final
 
@@ -210,8 +220,9 @@ class Store:
     def lock(self, *, wait: float = 0.0) -> Iterator[None]:
         """Hold the writer lock; IngestLocked if another ingest keeps it past ``wait`` s."""
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            handle = open(self.root / ".lock", "a+")  # noqa: SIM115 (closed by the with below)
+            with writing(self.root / ".lock"):
+                self.root.mkdir(parents=True, exist_ok=True)
+                handle = open(self.root / ".lock", "a+")  # noqa: SIM115 (closed by the with below)
         except OSError as error:
             raise IndexUnavailable(
                 f"Cannot use {self.root} as the index directory ({error.strerror}): choose "
@@ -232,10 +243,11 @@ class Store:
                             "to finish, or use --wait SECONDS to wait here."
                         ) from None
                     time.sleep(0.2)
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"pid {os.getpid()}")
-            handle.flush()
+            with writing(self.root / ".lock"):
+                handle.seek(0)
+                handle.truncate()
+                handle.write(f"pid {os.getpid()}")
+                handle.flush()
             self._locked_at = time.time()
             try:
                 yield
@@ -277,11 +289,15 @@ def file_sha256(path: Path) -> str:
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically (temp file + fsync + rename)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def fsync_file(path: Path) -> None:
