@@ -9,7 +9,6 @@ stage sees only the article.
 from __future__ import annotations
 
 import codecs
-import datetime
 import hashlib
 import os
 import re
@@ -19,12 +18,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import boilerplate
+from .frontmatter import FrontMatterError, split_front_matter
 from .records import Article
 from .text import clean_control, heading_text, is_heading_like, is_list_item, normalise
 
 SUFFIXES = (".md", ".markdown", ".txt")
 MAX_FILE_BYTES = 5_000_000  # far above any article; a bigger file is a dump, not an article
-METADATA_FIELDS = ("title", "author", "site", "date", "url")
+# About three times the longest real advice article (16,000 words): embedding cost grows
+# with the text, and one 4.7 MB line once made ingest 20 times slower than the whole library.
+MAX_ARTICLE_CHARS = 100_000
+NOT_UTF8_NAME = "the file name is not valid UTF-8; rename it"
 
 
 class CorpusError(Exception):
@@ -51,19 +54,48 @@ class CorpusLoad:
     notes: tuple[str, ...] = field(default=())  # non-fatal remarks, e.g. a fallback decoding
 
 
-def corpus_files(directory: Path) -> list[Path]:
-    """Candidate article files under ``directory``, in a stable order (hidden files ignored).
+@dataclass(frozen=True)
+class Listing:
+    """The candidate article files of a corpus, and the folders that could not be read."""
+
+    files: tuple[Path, ...]
+    unreadable: tuple[tuple[Path, str], ...] = ()  # (folder, why)
+
+
+def list_corpus(directory: Path) -> Listing:
+    """Candidate article files under ``directory``, in a stable order (hidden ones ignored).
 
     Links are listed (and then refused by ``read_article`` with a reason) but never followed
-    into directories, so a link loop cannot make the walk endless.
+    into directories, so a link loop cannot make the walk endless. A folder that cannot be
+    read is reported, not silently left out.
     """
-    return sorted(
-        p
-        for p in directory.rglob("*")
-        if p.suffix.lower() in SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
-        and (p.is_symlink() or not p.is_dir())
+    errors: list[OSError] = []
+    files: list[Path] = []
+    for root, dirs, names in os.walk(directory, onerror=errors.append):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        links = [d for d in dirs if os.path.islink(os.path.join(root, d))]
+        files += [
+            Path(root, name)
+            for name in (*names, *links)
+            if not name.startswith(".") and Path(name).suffix.lower() in SUFFIXES
+        ]
+    unreadable = tuple(
+        (Path(error.filename), error.strerror or str(error))
+        for error in errors
+        if error.filename is not None
     )
+    return Listing(tuple(sorted(files)), tuple(sorted(unreadable)))
+
+
+def corpus_files(directory: Path) -> list[Path]:
+    """The candidate article files of ``directory`` (see ``list_corpus``)."""
+    return list(list_corpus(directory).files)
+
+
+def relative_name(path: Path, directory: Path) -> str:
+    """``path`` relative to the corpus as printable text (bytes of a non-UTF-8 name as \\xff)."""
+    rel = path.relative_to(directory).as_posix()
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def file_signature(path: Path) -> dict[str, int] | None:
@@ -91,8 +123,17 @@ def load_corpus(directory: Path) -> CorpusLoad:
     notes: list[str] = []
     seen_texts: dict[str, str] = {}
     seen_ids: set[str] = set()
-    for path in corpus_files(directory):
-        rel = path.relative_to(directory).as_posix()
+    listing = list_corpus(directory)
+    for folder, why in listing.unreadable:
+        if folder == directory:
+            raise CorpusError(f"Cannot read the corpus directory {directory} ({why}).")
+        rel = relative_name(folder, directory) + "/"
+        skipped.append(Skipped(rel, f"folder cannot be read ({why}); fix its permissions"))
+    for path in listing.files:
+        rel = relative_name(path, directory)
+        if rel != path.relative_to(directory).as_posix():
+            skipped.append(Skipped(rel, NOT_UTF8_NAME, file_signature(path)))
+            continue
         try:
             article, note = read_article(path, directory)
         except CorpusFileError as error:
@@ -145,6 +186,11 @@ def read_article(path: Path, root: Path) -> tuple[Article, str | None]:
     except OSError as error:
         raise CorpusFileError(f"cannot be read ({error.strerror})") from error
     text, note = decode(data)
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise CorpusFileError(
+            f"{len(text):,} characters is too long for one article (limit "
+            f"{MAX_ARTICLE_CHARS:,}); split it into separate articles"
+        )
     content_hash = hashlib.sha256(data).hexdigest()
     article = parse_article(
         text, path=rel, article_id=slugify(path.stem), content_hash=content_hash
@@ -181,7 +227,10 @@ def decode(data: bytes) -> tuple[str, str | None]:
 def parse_article(raw: str, *, path: str, article_id: str, content_hash: str = "") -> Article:
     """Front matter, metadata lines and boilerplate out; the cleaned body in. Pure."""
     text = clean_control(raw.replace("\r\n", "\n").replace("\r", "\n"))
-    meta, body = split_front_matter(text)
+    try:
+        meta, body = split_front_matter(text)
+    except FrontMatterError as error:
+        raise CorpusFileError(str(error)) from None
     lines = body.split("\n")
     title = meta.get("title")
     removed: list[str] = []
@@ -228,41 +277,6 @@ def parse_article(raw: str, *, path: str, article_id: str, content_hash: str = "
         content_hash=content_hash,
         removed=tuple(removed),
     )
-
-
-def split_front_matter(text: str) -> tuple[dict[str, str], str]:
-    """YAML front matter (only the known fields, as strings) and the rest of the text."""
-    match = re.match(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", text, re.DOTALL)
-    if not match:
-        return {}, text
-    import yaml  # only needed for files that have front matter
-
-    try:
-        data = yaml.safe_load(match[1]) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark else ""
-        raise CorpusFileError(
-            f"broken YAML front matter{where}; fix it or remove the --- block"
-        ) from error
-    if not isinstance(data, dict):
-        raise CorpusFileError("front matter is not a list of `field: value` lines")
-    meta = {key: value for key in METADATA_FIELDS if (value := _field_text(data.get(key)))}
-    return meta, text[match.end() :]
-
-
-def _field_text(value: object) -> str | None:
-    """A front matter value as text: scalars, or a list of scalars joined ("A, B").
-
-    Anything else is ignored: a nested structure (possibly a YAML alias bomb, which
-    ``str()`` would expand exponentially) is not a title or an author.
-    """
-    scalars = (str, int, float, datetime.date)
-    if isinstance(value, list) and all(isinstance(v, scalars) for v in value):
-        value = ", ".join(str(v) for v in value)
-    if isinstance(value, scalars):
-        return str(value).strip() or None
-    return None
 
 
 def to_blocks(body: str) -> list[str]:

@@ -8,7 +8,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .corpus import corpus_files, file_signature
+from .corpus import corpus_files, file_signature, relative_name
 from .manifest import Manifest
 
 
@@ -45,7 +45,7 @@ def corpus_status(manifest: Manifest, corpus_dir: Path) -> CorpusStatus:
     added, changed = [], []
     present = set()
     for path in corpus_files(corpus_dir):
-        rel = path.relative_to(corpus_dir).as_posix()
+        rel = relative_name(path, corpus_dir)
         present.add(rel)
         if rel in skipped:
             if file_signature(path) != skipped[rel]:

@@ -312,3 +312,19 @@ def test_a_full_disk_at_any_write_is_one_line_and_leaves_nothing_behind(
 
         monkeypatch.setattr(store.os, "fsync", full_on_pointer)
     _assert_disk_full_refusal(corpus, index, where, capsys)
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_and_the_index_is_not_stale_after(
+    corpus: Path, index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from advice_search.staleness import corpus_status
+
+    Path(os.fsdecode(os.fsencode(corpus) + b"/\xff.md")).write_text(SLEEP_EDIT)
+    args = ["ingest", "--quiet", "--corpus", str(corpus), "--index", str(index)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "    \\xff.md: the file name is not valid UTF-8; rename it" in out
+    manifest = SearchIndex.open(index).manifest
+    assert manifest is not None and not corpus_status(manifest, corpus).stale
+    assert main([*args, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["wrote_build"] is False
