@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run ingest index test test-fast lint bench browser clean
+.PHONY: install run ingest index test test-fast test-hostile lint bench browser clean
 
 # torch first, from constraints.txt: left to itself pip resolves a multi-GB CUDA build.
 # editable_mode=compat: a plain path in a .pth file instead of an import hook that runs at
@@ -43,6 +43,12 @@ test: install browser
 # or killed processes): the quick loop while changing code.
 test-fast: install
 	$(PY) -m pytest -q -m "not slow"
+
+# The hostile suite at full length (`make test` runs its short form): fuzzed questions,
+# malformed corpus files, a full disk, kills at every write step, garbage in CURRENT, races.
+# Prints its table and writes it to tests/output/hostile.md.
+test-hostile: install
+	ADVICE_SEARCH_HOSTILE=full $(PY) -m pytest -q -m hostile
 
 lint: install
 	$(VENV)/bin/ruff check .
