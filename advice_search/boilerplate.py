@@ -21,7 +21,8 @@ _CHROME_LINE = re.compile(
         (?:top|bottom)\ of\ (?:the\ )?page
       | related\ (?:posts?|articles?|reading)
       | leave\ a\ (?:comment|reply)
-      | (?:share|tweet|pin)\ (?:this|on\ \w+)(?:\ post|\ article)?
+      | (?:share|tweet|pin)\ (?:this|on\ \w+)
+        (?:\ (?:post|article|page)(?:\s*:\s*[\w\ ,|/&]{0,40})?)?  # "Share this post: email"
       | (?:previous|next|older|newer)\ (?:post|article|entry)
       | skip\ to\ (?:main\ )?content
       | (?:menu|search|home|back\ to\ top|read\ more)

@@ -1,4 +1,5 @@
-"""The ``advice-search`` command: parses arguments, calls the package, formats output.
+"""The ``advice-search`` command: parses arguments, calls the package, prints the result
+(as JSON, or as the plain text of ``terminal``).
 
 Expected problems (no index, bad question, bad file) print one line and exit 1; usage
 errors exit 2. Nothing here ranks or reads files itself.
@@ -7,15 +8,15 @@ errors exit 2. Nothing here ranks or reads files itself.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import json
 import sys
-import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from . import paths, terminal
 from .batch import json_line, read_queries
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -77,6 +78,32 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--ablation", action="store_true", help="each ranking stage on/off")
     _add_paths(evaluate)
     evaluate.set_defaults(run=run_eval)
+    add = sub.add_parser(
+        "add", help="add articles: web addresses, saved .html pages, .md or .txt files"
+    )
+    add.add_argument("sources", nargs="+", metavar="SOURCE", help="a URL or a file")
+    add.add_argument(
+        "--replace", action="store_true", help="update an article the library has already"
+    )
+    add.add_argument("--no-ingest", action="store_true", help="write corpus/ only; ingest later")
+    add.add_argument(
+        "--timeout", type=float, default=45.0, metavar="SECONDS",
+        help="give up on a web page after this long (45)",
+    )  # fmt: skip
+    _add_paths(add)
+    add.set_defaults(run=run_add)
+
+    listing = sub.add_parser("list", help="the articles of the library")
+    listing.add_argument("--json", action="store_true", help="one JSON object a line")
+    _add_paths(listing)
+    listing.set_defaults(run=run_list)
+
+    remove = sub.add_parser("remove", help="remove an article from the library")
+    remove.add_argument("article", help="its name as `list` shows it, its file or its URL")
+    remove.add_argument("--no-ingest", action="store_true", help="leave the index as it is")
+    _add_paths(remove)
+    remove.set_defaults(run=run_remove)
+
     return parser
 
 
@@ -104,7 +131,7 @@ def run_ingest(args: argparse.Namespace) -> int:
 
     corpus = args.corpus or paths.corpus_dir()
     index = args.index or paths.index_dir()
-    bar = None if args.quiet or args.json else _ProgressBar()
+    bar = None if args.quiet or args.json else terminal.ProgressBar()
     try:
         report = ingest(corpus, index, strict=args.strict, wait=args.wait, progress=bar)
     except (IngestError, IngestLocked, IndexUnavailable) as error:
@@ -115,52 +142,77 @@ def run_ingest(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(describe(report))
         return EXIT_OK
-    print(format_ingest_summary(report))
+    print(terminal.ingest_summary(report))
     return EXIT_OK
 
 
-class _ProgressBar:
-    """tqdm, created on the first update so a no-change run prints no bar."""
-
-    def __init__(self) -> None:
-        self.bar = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="text", desc="Embedding", file=sys.stderr)
-        self.bar.update(done - self.bar.n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+# ---------------------------------------------------------------- add, list, remove
 
 
-def format_ingest_summary(report) -> str:  # noqa: ANN001 (IngestReport, imported lazily)
-    lines = []
-    if report.wrote_build:
-        lines.append(f"Index updated in {report.seconds:.1f} s: {report.index_path}")
-    else:
-        lines.append(f"Index is up to date ({report.seconds:.1f} s): {report.index_path}")
-    lines.append(
-        f"  articles  {report.articles}\n"
-        f"  passages  {report.passages}  ({report.embedded} embedded, {report.reused} reused)"
+def run_add(args: argparse.Namespace) -> int:
+    from .fetch import FetchSettings, fetch_page
+    from .library import LibraryError, add
+
+    corpus = args.corpus or paths.corpus_dir()
+    limit = max(0.1, args.timeout)
+    settings = FetchSettings(
+        connect_timeout=min(10.0, limit), read_timeout=min(15.0, limit), total_timeout=limit
     )
-    if report.full_rebuild_reason:
-        lines.append(f"  rebuilt everything: {report.full_rebuild_reason}")
-    for label, ids in (
-        ("new", report.added),
-        ("edited", report.changed),
-        ("removed", report.deleted),
-    ):
-        if ids:
-            lines.append(f"  {label:<9} {', '.join(ids)}")
-    if report.skipped:
-        lines.append(f"  skipped   {len(report.skipped)} file(s):")
-        lines += [f"    {s.path}: {s.reason}" for s in report.skipped]
-    lines += [f"  note      {note}" for note in report.notes]
-    return "\n".join(lines)
+    added, failed = [], 0
+    for source in args.sources:
+        try:
+            fetcher = functools.partial(fetch_page, settings=settings)
+            added.append(add(source, corpus, replace=args.replace, fetcher=fetcher))
+        except LibraryError as error:
+            print(f"advice-search: {source}: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        print(terminal.added_summary(added[-1], corpus))
+    if added:
+        _ingest_after_change(corpus, args.index, skip=args.no_ingest)
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def _ingest_after_change(corpus: Path, index: Path | None, *, skip: bool) -> None:
+    from .builder import IngestError, ingest
+    from .store import IndexUnavailable, IngestLocked
+
+    if skip:
+        print("The index is unchanged: run `advice-search ingest` to update it.")
+        return
+    bar = terminal.ProgressBar()
+    try:
+        report = ingest(corpus, index or paths.index_dir(), progress=bar)
+    except (IngestError, IngestLocked, IndexUnavailable) as error:
+        raise CliError(f"corpus/ changed, but the index was not updated: {error}") from None
+    finally:
+        bar.close()
+    print(terminal.ingest_summary(report))
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from .library import entries
+
+    found, skipped = entries(args.corpus or paths.corpus_dir(), args.index or paths.index_dir())
+    if args.json:
+        for entry in found:
+            _print_json(terminal.library_row(entry))
+    else:
+        print(terminal.library_listing(found, skipped))
+    return EXIT_OK
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    from .library import LibraryError, remove
+
+    corpus = args.corpus or paths.corpus_dir()
+    try:
+        path = remove(corpus, args.article)
+    except LibraryError as error:
+        raise CliError(str(error)) from None
+    print(f"Removed {corpus / path}")
+    _ingest_after_change(corpus, args.index, skip=args.no_ingest)
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------- search
@@ -205,7 +257,7 @@ def run_search(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(result.to_json())
     else:
-        print(format_result(result))
+        print(terminal.search_result(result))
     return EXIT_OK
 
 
@@ -237,33 +289,6 @@ def _print_json(payload: dict[str, Any]) -> None:
     """One JSON line; plain ASCII escapes when stdout cannot encode the text as it is."""
     encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
     print(json_line(payload, ascii_only=encoding != "utf8"), flush=True)
-
-
-def format_result(result) -> str:  # noqa: ANN001 (SearchResult)
-    from .messages import attribution, help_panel
-
-    out: list[str] = []
-    if result.crisis:
-        panel = help_panel()
-        out.append(panel.headline)
-        out += [f"  {line}" for line in panel.resources]
-        out += [f"  {panel.elsewhere}", ""]
-    out += list(result.notices)
-    if not result.hits:
-        out.append("No passages found.")
-        return "\n".join(out)
-    if not result.confident:
-        out.append("Nothing in the library answers this well. The closest passages we have:\n")
-    for hit in result.hits:
-        out.append(f"{hit.rank}. {hit.article.title}  [{hit.score:.2f}]")
-        if credit := attribution(hit.article):
-            out.append(f"   {credit}")
-        if hit.passage.section:
-            out.append(f"   § {hit.passage.section}")
-        body = " ".join(hit.passage.text.split())
-        out.append(textwrap.fill(body, width=88, initial_indent="   ", subsequent_indent="   "))
-        out.append("")
-    return "\n".join(out).rstrip()
 
 
 # ---------------------------------------------------------------- eval

@@ -1,8 +1,9 @@
 """Read the corpus directory into clean Articles, skipping bad files with a reason.
 
 Accepted files: Markdown (``.md``) with optional YAML front matter holding ``title``,
-``author``, ``site``, ``date`` and ``url``; and plain ``.txt`` as scraped, whose title is its
-first heading-like line. Boilerplate is removed here (see ``boilerplate``), so every later
+``author``, ``site``, ``date`` and ``url``; plain ``.txt`` as scraped, whose title is its
+first heading-like line; and saved web pages (``.html``), read by ``webpage`` into the same
+Markdown that ``advice-search add`` would write for them. Boilerplate is removed here (see ``boilerplate``), so every later
 stage sees only the article.
 """
 
@@ -22,7 +23,8 @@ from .frontmatter import FrontMatterError, split_front_matter
 from .records import Article
 from .text import clean_control, heading_text, is_heading_like, is_list_item, normalise
 
-SUFFIXES = (".md", ".markdown", ".txt")
+SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
 MAX_FILE_BYTES = 5_000_000  # far above any article; a bigger file is a dump, not an article
 # About three times the longest real advice article (16,000 words): embedding cost grows
 # with the text, and one 4.7 MB line once made ingest 20 times slower than the whole library.
@@ -143,17 +145,17 @@ def load_corpus(directory: Path) -> CorpusLoad:
             notes.append(f"{rel}: {note}")
         # The same article saved twice (also as .md and as scraped .txt) has the same text
         # once cleaned; indexing both would show every answer twice.
-        text_key = hashlib.sha256(normalise(article.body).encode()).hexdigest()
-        if text_key in seen_texts:
+        key = text_key(article.body)
+        if key in seen_texts:
             skipped.append(
                 Skipped(
                     rel,
-                    f"duplicate of {seen_texts[text_key]} (same text); keep one of them",
+                    f"duplicate of {seen_texts[key]} (same text); keep one of them",
                     file_signature(path),
                 )
             )
             continue
-        seen_texts[text_key] = rel
+        seen_texts[key] = rel
         article_id = article.article_id
         if article_id in seen_ids:  # "a.md" and "a.txt", or "a.md" and "sub/a.md"
             article_id = slugify(rel)
@@ -185,7 +187,7 @@ def read_article(path: Path, root: Path) -> tuple[Article, str | None]:
         raise CorpusFileError("vanished while being read") from error
     except OSError as error:
         raise CorpusFileError(f"cannot be read ({error.strerror})") from error
-    text, note = decode(data)
+    text, note = read_html(data) if path.suffix.lower() in HTML_SUFFIXES else decode(data)
     if len(text) > MAX_ARTICLE_CHARS:
         raise CorpusFileError(
             f"{len(text):,} characters is too long for one article (limit "
@@ -196,6 +198,22 @@ def read_article(path: Path, root: Path) -> tuple[Article, str | None]:
         text, path=rel, article_id=slugify(path.stem), content_hash=content_hash
     )
     return article, note
+
+
+def text_key(body: str) -> str:
+    """What makes two articles the same text: their cleaned bodies, case and spacing aside."""
+    return hashlib.sha256(normalise(body).encode()).hexdigest()
+
+
+def read_html(data: bytes) -> tuple[str, str | None]:
+    """A saved web page as the Markdown file ``advice-search add`` would write for it."""
+    from .webpage import PageError, read_page
+
+    try:
+        page, note = read_page(data)
+    except PageError as error:
+        raise CorpusFileError(str(error)) from None
+    return page.markdown(), note
 
 
 def decode(data: bytes) -> tuple[str, str | None]:

@@ -1,22 +1,25 @@
-"""YAML front matter: an article's metadata fields, read as the text that was written.
+"""YAML front matter, read and written: an article's metadata fields, always as text.
 
 Metadata is text. Plain YAML would turn ``title: yes`` into True and ``date: 12:30`` into 750
-(minutes, in base 60), so the loader here resolves no implicit type except null: every value
-stays as written. Values pass through ``clean_control`` because YAML escapes ("\\u202e") can
-spell control and bidi characters the raw file never contained, which would display a title
-reversed; whitespace (a multi-line value) is collapsed to single spaces.
+(minutes, in base 60), so the reader resolves no implicit type except null: every value stays
+as written; and the writer quotes every value, so ``: # " '`` and backslashes survive too.
+Values are cleaned the same way on both sides (``clean_value``: control and bidi characters
+dropped, Unicode NFC, whitespace collapsed): YAML escapes ("\\u202e") can spell characters the
+raw file never contained, which would display a title reversed. What is written is exactly
+what is read back.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 
 import yaml
 
 from .text import clean_control
 
-METADATA_FIELDS = ("title", "author", "site", "date", "url")
+FIELD_ORDER = ("title", "author", "site", "date", "url")
 MAX_FIELD_CHARS = 500  # far above any title or URL: a longer value is not metadata
 
 _NULL = "tag:yaml.org,2002:null"
@@ -65,7 +68,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
         ) from error
     if not isinstance(data, dict):
         raise FrontMatterError("front matter is not a list of `field: value` lines")
-    meta = {key: value for key in METADATA_FIELDS if (value := field_text(data.get(key)))}
+    meta = {key: value for key in FIELD_ORDER if (value := field_text(data.get(key)))}
     return meta, text[match.end() :]
 
 
@@ -81,5 +84,43 @@ def field_text(value: object) -> str | None:
         value = ", ".join(str(v) for v in value)
     if not isinstance(value, scalars):
         return None
-    text = " ".join(clean_control(str(value)).split())
+    text = clean_value(str(value))
     return text if 0 < len(text) <= MAX_FIELD_CHARS else None
+
+
+def clean_value(value: str) -> str:
+    """A metadata value as the corpus reader will return it: one line, no control codes."""
+    return " ".join(clean_control(value).split())
+
+
+def quote(value: str) -> str:
+    """``value`` as a YAML double-quoted scalar (printable characters kept as they are)."""
+    out = ['"']
+    for ch in value:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch.isprintable() or ch == " ":
+            out.append(ch)
+        else:  # line and paragraph separators, format characters: escaped, never lost
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")  # fmt: skip
+    out.append('"')
+    return "".join(out)
+
+
+def render(metadata: Mapping[str, str | None], body: str) -> str:
+    """The file text: front matter with the fields that have a value, a blank line, the body.
+
+    Fields are written in the usual order (title, author, site, date, url), others after.
+    """
+    keys = [k for k in FIELD_ORDER if k in metadata] + [k for k in metadata if k not in FIELD_ORDER]
+    lines = ["---"]
+    for key in keys:
+        value = metadata[key]
+        text = clean_value(str(value)) if value is not None else ""
+        if 0 < len(text) <= MAX_FIELD_CHARS:  # as the reader would keep it
+            lines.append(f"{key}: {quote(text)}")
+    if len(lines) == 1:  # nothing known: no block at all (the reader wants one field or more)
+        return body.strip() + "\n"
+    lines.append("---")
+    return "\n".join(lines) + "\n\n" + body.strip() + "\n"

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import Stemmer
 
+from .text import normalise
+
 _STEMMER = Stemmer.Stemmer("english")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 # A short English list without the words that carry the meaning of a question here:
@@ -60,8 +62,8 @@ _FILES = ("data.npy", "indices.npy", "indptr.npy", "vocab.json", "params.json")
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased, stemmed word tokens of ``text`` (stop words removed)."""
-    words = [w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]
+    """Normalised, stemmed word tokens of ``text`` (stop words removed)."""
+    words = [w for w in _TOKEN.findall(normalise(text)) if w not in STOPWORDS]
     return _STEMMER.stemWords(words)
 
 

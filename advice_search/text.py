@@ -1,4 +1,8 @@
-"""Text primitives shared by cleaning, chunking and ranking: sentences, headings, normalising."""
+"""Text primitives shared by cleaning, chunking and ranking: sentences, headings, normalising.
+
+The project's one normaliser lives here: ``normalise`` (gold anchors, BM25 tokens, duplicate
+articles) and ``normalise_for_patterns`` on top of it (the crisis detector's rules).
+"""
 
 from __future__ import annotations
 
@@ -13,11 +17,26 @@ _SENTENCE_END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+|$)""")
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*•·‣▪])\s+")
 _WORD = re.compile(r"[\w'’-]+", re.UNICODE)
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "′": "'", "″": '"'})
+# What is left of an apostrophe after normalise(): "don't", "donʼt", "don`t", "don´t", "don＇t".
+_APOSTROPHES = dict.fromkeys(map(ord, "'\u02bc`\u00b4\uff07"))
+_ACCENTS = re.compile(r"[\u0300-\u036f]+")  # combining marks, once NFKD has split them off
+_NON_WORD = re.compile(r"[^\w.!?;]+|_+")
+_STOPS = re.compile(r" ?[.!?;]+ ?")
 
 
 def normalise(text: str) -> str:
     """Lower-case, straight quotes, collapsed whitespace: the form gold anchors are matched in."""
     return " ".join(text.translate(_QUOTES).lower().split())
+
+
+def normalise_for_patterns(text: str) -> str:
+    """``normalise`` folded further for hand-written patterns: "Don’t!" becomes "dont .".
+
+    Accents and apostrophes go ("fiancée" is "fiancee", "he'd" is "hed"), other punctuation
+    becomes a space, and sentence ends are written " . " so a pattern can stop at one.
+    """
+    text = _ACCENTS.sub("", unicodedata.normalize("NFKD", normalise(text).translate(_APOSTROPHES)))
+    return _STOPS.sub(" . ", _NON_WORD.sub(" ", text)).strip()
 
 
 def clean_control(text: str) -> str:

@@ -23,8 +23,9 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Same mapping as advice_search.text.normalise (kept here so the check runs without the venv).
-QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "′": "'", "″": '"'})
+sys.path.insert(0, str(ROOT))  # this checkout's package: runs without installing anything
+from advice_search.text import normalise  # noqa: E402
+
 KINDS = {"answerable", "unanswerable", "off-topic", "crisis"}
 SHAPES = {"long", "followup", "reluctant", "blunt", "misspelled", "plain", "paraphrase"}
 MIN_WORDS, MAX_WORDS, MAX_ANCHORS = 3, 8, 4
@@ -32,8 +33,8 @@ FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 
 
 def norm(text: str) -> str:
-    """Lower-case, straight quotes, collapsed whitespace: the form anchors are matched in."""
-    return " ".join(text.translate(QUOTES).lower().split())
+    """The form anchors are matched in, as ``advice-search eval`` matches them."""
+    return normalise(text)
 
 
 def paragraphs(directory: Path) -> list[str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,34 @@ def test_anchor_matching_normalises_case_quotes_and_whitespace() -> None:
     texts = ["Nothing here.", "We  can’t FORCE\nsomeone to do anything."]
     assert first_hit(texts, ["can't force someone"]) == 2
     assert first_hit(texts, ["not present"]) is None
+
+
+def test_check_gold_matches_anchors_like_eval_without_installing(tmp_path: Path) -> None:
+    """``python3 eval/check_gold.py`` imports the checkout's normaliser, no site-packages needed."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("We  can’t FORCE\nsomeone to do anything.", encoding="utf-8")
+    questions = tmp_path / "q.jsonl"
+    records = [
+        {"id": "1", "q": "x", "gold": ["can't force someone"]},
+        {"id": "2", "q": "y", "gold": ["not present here"]},
+    ]
+    questions.write_text("\n".join(map(json.dumps, records)), encoding="utf-8")
+    script = Path(__file__).resolve().parents[1] / "eval" / "check_gold.py"
+    run = subprocess.run(
+        [sys.executable, "-I", "-S", str(script), str(questions), "--corpus", str(corpus)]
+        + ["--seeds", str(corpus)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert run.returncode == 1, run.stderr
+    assert [line.strip() for line in run.stdout.splitlines()[1:]] == [
+        "PROBLEM line 2 (2): anchor 'not present here': not in the corpus",
+        "PROBLEM line 2 (2): anchor 'not present here': not in the raw seed articles",
+        "FAIL",
+    ]
 
 
 def _outcome(qid: str, rank: int | None, confident: bool, on_topic: bool = True) -> QuestionOutcome:

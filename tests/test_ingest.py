@@ -14,9 +14,10 @@ import pytest
 from advice_search import index as index_module
 from advice_search.builder import IngestError, ingest
 from advice_search.chunking import ChunkSettings
-from advice_search.cli import format_ingest_summary, main
+from advice_search.cli import main
 from advice_search.index import SearchIndex
 from advice_search.search import Searcher
+from advice_search.terminal import ingest_summary as format_ingest_summary
 
 from .sample_corpus import SLEEP, SLEEP_EDIT, FakeEncoder
 

@@ -11,10 +11,14 @@ from advice_search.safety import (
     HELP_ELSEWHERE,
     HELP_HEADLINE,
     HELP_RESOURCES,
+    RULES,
     CrisisAssessment,
+    Rule,
     assess,
     is_crisis,
+    rules_matching,
 )
+from advice_search.safety_rules import load_rules
 
 POSITIVES = [
     # self-harm and suicide
@@ -175,6 +179,37 @@ def test_negative_does_not_trigger(question: str) -> None:
     assert not is_crisis(question)
 
 
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.name)
+def test_each_rule_alone_catches_its_example(rule: Rule) -> None:
+    """Without this rule its example would go unflagged: every rule earns its place."""
+    assert rules_matching(rule.example) == (rule,)
+    assert assess(rule.example).categories == (rule.category,)
+
+
+def test_the_rule_table_expands_nested_fragments_and_refuses_unknown_categories() -> None:
+    table = {
+        "idioms": "x",
+        "fragments": {"WHO": "(?:he|$PARTNER)", "PARTNER": "(?:wife|husband)"},
+        "rule": [{"category": "violence", "name": "n", "example": "e", "pattern": r"\b$WHO hit"}],
+    }
+    (rule,), _ = load_rules(table)
+    assert rule.pattern == r"\b(?:he|(?:wife|husband)) hit"
+    table["rule"][0]["category"] = "bad_mood"
+    with pytest.raises(ValueError, match="bad_mood"):
+        load_rules(table)
+
+
+def test_rules_have_unique_names_and_cover_every_category() -> None:
+    assert len({rule.name for rule in RULES}) == len(RULES)
+    assert {rule.category for rule in RULES} == set(CATEGORIES)
+
+
+@pytest.mark.parametrize("question", POSITIVES + NEGATIVES)
+def test_rules_matching_explains_assess(question: str) -> None:
+    rules = rules_matching(question)
+    assert {rule.category for rule in rules} == set(assess(question).categories)
+
+
 @pytest.mark.parametrize(
     ("question", "categories"),
     [
@@ -206,11 +241,6 @@ def test_long_inputs() -> None:
     assert not is_crisis("this argument is killing me. " * 4_000)
     assert is_crisis("we talk about therapy. " * 4_000 + "He choked me.")
     assert is_crisis("word " * 20_000 + "i want to kill myself")
-
-
-def test_deterministic() -> None:
-    question = "She hit me again and I don't feel safe"
-    assert assess(question) == assess(question) == assess(question)
 
 
 def test_help_resources() -> None:

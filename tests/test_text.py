@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advice_search.text import sentence_spans
+from advice_search.text import normalise_for_patterns, sentence_spans
 
 
 def _sentences(text: str) -> list[str]:
@@ -31,3 +31,11 @@ def test_spans_cover_every_visible_character() -> None:
     text = "  One. two three? Four!\n\n  - five six\n\nSeven"
     covered = "".join(text[a:b] for a, b in sentence_spans(text))
     assert "".join(covered.split()) == "".join(text.split())
+
+
+def test_normalise_for_patterns_drops_apostrophes_accents_and_punctuation() -> None:
+    assert normalise_for_patterns("I DON’T feel  safe!") == "i dont feel safe ."
+    assert normalise_for_patterns("My fiancée said he'd go.\nThen…") == (
+        "my fiancee said hed go . then ."
+    )
+    assert normalise_for_patterns("he's—“done” with_me?") == "hes done with me ."
