@@ -30,6 +30,11 @@ MAX_FILE_BYTES = 5_000_000  # far above any article; a bigger file is a dump, no
 # with the text, and one 4.7 MB line once made ingest 20 times slower than the whole library.
 MAX_ARTICLE_CHARS = 100_000
 NOT_UTF8_NAME = "the file name is not valid UTF-8; rename it"
+# An image pasted into the text (Markdown or an <img> tag) as a base64 data URI.
+_INLINE_IMAGE = re.compile(
+    r"!\[[^\]\n]*\]\(\s*data:[^)]*\)|<img\b[^>]*\bdata:[^>]*>|data:[\w.+-]+/[\w.+-]+;base64,[A-Za-z0-9+/=]+",
+    re.IGNORECASE,
+)
 
 
 class CorpusError(Exception):
@@ -245,6 +250,7 @@ def decode(data: bytes) -> tuple[str, str | None]:
 def parse_article(raw: str, *, path: str, article_id: str, content_hash: str = "") -> Article:
     """Front matter, metadata lines and boilerplate out; the cleaned body in. Pure."""
     text = clean_control(raw.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _INLINE_IMAGE.sub("", text)  # 100 KB of base64 is not text to embed
     try:
         meta, body = split_front_matter(text)
     except FrontMatterError as error:

@@ -395,3 +395,14 @@ def test_metadata_longer_than_any_real_title_is_ignored() -> None:
     text = "---\ntitle: " + "word " * 2000 + "\nauthor: Ann\n---\n\n" + GOOD
     art = parse_article(text, path="long-title.md", article_id="long-title")
     assert art.title == "A Short Article" and art.author == "Ann"
+
+
+def test_inline_base64_images_are_not_indexed_as_text() -> None:
+    blob = "iVBORw0KGgo" + "A" * 60_000 + "=="
+    text = (
+        f"# Calm Talks\n\nTalk when you are both calm. ![a photo](data:image/png;base64,{blob})\n\n"
+        f"Listen first. <img src='data:image/jpeg;base64,{blob}'> Then answer.\n"
+    )
+    art = parse_article(text, path="x.md", article_id="x")
+    assert "base64" not in art.body and "AAAA" not in art.body
+    assert "Talk when you are both calm." in art.body and "Then answer." in art.body
