@@ -285,7 +285,7 @@ def parse_article(raw: str, *, path: str, article_id: str, content_hash: str = "
         if cleaned.strip():
             blocks.append(cleaned)
     body = "\n\n".join(blocks)
-    if not re.search(r"\w{2,}", body):
+    if not any(re.search(r"\w{2,}", b) and not b.lstrip().startswith("#") for b in blocks):
         raise CorpusFileError(
             "no article text: only a title, headings, separators or page boilerplate"
         )

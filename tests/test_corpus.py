@@ -406,3 +406,10 @@ def test_inline_base64_images_are_not_indexed_as_text() -> None:
     art = parse_article(text, path="x.md", article_id="x")
     assert "base64" not in art.body and "AAAA" not in art.body
     assert "Talk when you are both calm." in art.body and "Then answer." in art.body
+
+
+def test_headings_and_separators_without_prose_are_not_an_article() -> None:
+    with pytest.raises(CorpusFileError, match="no article text"):
+        parse_article("# One\n\n----\n\n## Two\n\n***\n", path="h.md", article_id="h")
+    art = parse_article("# One\n\n## Two\n\nBe kind.\n", path="k.md", article_id="k")
+    assert art.body == "## Two\n\nBe kind."
