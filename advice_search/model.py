@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diskfull import writing
+from .diskfull import is_disk_full, writing
 from .store import file_sha256
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -127,8 +127,10 @@ def ensure_export(models_dir: Path, weights_sha256: str) -> tuple[Path, str]:
 def _link_or_copy(src: str, dst: str) -> None:
     try:
         os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
+    except OSError as error:
+        if is_disk_full(error):  # a copy would need more room still
+            raise
+        shutil.copy2(src, dst)  # another file system, or links not allowed
 
 
 def export_checksum(model_dir: Path) -> str | None:

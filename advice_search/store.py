@@ -156,11 +156,14 @@ class Store:
                 if pointer.is_dir() and not pointer.is_symlink():  # garbage: rename would fail
                     shutil.rmtree(pointer)
                 write_text_atomic(pointer, final.name + "\n")
-                fsync_dir(self.root)
         except BaseException:
             if self.current_name() != final.name:  # not switched: the build is of no use
                 shutil.rmtree(final, ignore_errors=True)
             raise
+        # Switched. Should syncing the folder fail, a power cut could at worst bring back
+        # the previous CURRENT, whose build is kept: not a reason to report a failure.
+        with contextlib.suppress(OSError):
+            fsync_dir(self.root)
         self.prune()
         return final
 
@@ -222,7 +225,8 @@ class Store:
         try:
             with writing(self.root / ".lock"):
                 self.root.mkdir(parents=True, exist_ok=True)
-                handle = open(self.root / ".lock", "a+")  # noqa: SIM115 (closed by the with below)
+                # Unbuffered: a write that fails on a full disk fails here, not again on close.
+                handle = open(self.root / ".lock", "a+b", buffering=0)  # noqa: SIM115
         except OSError as error:
             raise IndexUnavailable(
                 f"Cannot use {self.root} as the index directory ({error.strerror}): choose "
@@ -237,7 +241,8 @@ class Store:
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         handle.seek(0)
-                        holder = handle.read().strip() or "another process"
+                        holder = handle.read().decode(errors="replace").strip()
+                        holder = holder or "another process"
                         raise IngestLocked(
                             f"Another ingest ({holder}) is updating {self.root}/. Wait for it "
                             "to finish, or use --wait SECONDS to wait here."
@@ -246,8 +251,7 @@ class Store:
             with writing(self.root / ".lock"):
                 handle.seek(0)
                 handle.truncate()
-                handle.write(f"pid {os.getpid()}")
-                handle.flush()
+                handle.write(f"pid {os.getpid()}".encode())
             self._locked_at = time.time()
             try:
                 yield

@@ -34,6 +34,7 @@ class Row:
     leftovers: int = 0
     notes: list[str] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+    refused_at: list[str] = field(default_factory=list)  # what a full disk stopped
 
 
 class Ledger:
@@ -52,6 +53,7 @@ class Ledger:
         leftovers: int = 0,
         note: str = "",
         counts: dict[str, int] | None = None,
+        refused_at: str = "",
     ) -> None:
         """Add to the tally of ``attack``; ``counts`` are summed and shown as notes."""
         row = self.rows.setdefault(attack, Row())
@@ -62,6 +64,8 @@ class Ledger:
         if note and note not in row.notes:
             row.notes.append(note)
         row.counts.update(counts or {})
+        if refused_at and refused_at not in row.refused_at:
+            row.refused_at.append(refused_at)
 
     def table(self) -> str:
         form = "full (ADVICE_SEARCH_HOSTILE=full)" if FULL else "short"
@@ -73,7 +77,9 @@ class Ledger:
             "|---|---:|---:|---:|---:|---|",
         ]
         for name, row in self.rows.items():
-            notes = "; ".join([*(f"{k}: {v}" for k, v in row.counts.items()), *row.notes])
+            counts = [f"{k}: {v}" for k, v in row.counts.items()]
+            where = [f"refused while writing {', '.join(row.refused_at)}"] if row.refused_at else []
+            notes = "; ".join([*counts, *where, *row.notes])
             lines.append(
                 f"| {name} | {row.attacks} | {row.tracebacks} | {row.builds_lost} | "
                 f"{row.leftovers} | {notes} |"
