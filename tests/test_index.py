@@ -29,6 +29,7 @@ from advice_search.staleness import corpus_status
 from advice_search.store import IndexMismatch, IndexUnavailable, IngestLocked, Store
 
 from .sample_corpus import SLEEP, SLEEP_EDIT, FakeEncoder, write_corpus
+from .write_steps import leftovers
 
 ROOT = Path(__file__).resolve().parent.parent
 REBUILD = "advice-search ingest"
@@ -452,15 +453,6 @@ def _dead_pid() -> int:
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
     return proc.pid
-
-
-def leftovers(index: Path) -> list[str]:
-    """What no finished ingest leaves: temporary builds, exports and pointers, extra builds."""
-    found = [p.name for p in (index / "builds").iterdir() if p.name.startswith(".")]
-    found += [p.name for p in (index / "models").iterdir() if ".tmp-" in p.name]
-    found += [p.name for p in index.iterdir() if p.name.startswith(".CURRENT.")]
-    builds = [p for p in (index / "builds").iterdir() if not p.name.startswith(".")]
-    return found + (["extra builds"] if len(builds) > 2 else [])
 
 
 @pytest.mark.parametrize("writer", ["dead", "alive, started before the lock"])

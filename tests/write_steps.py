@@ -1,4 +1,5 @@
-"""Every step by which ingest changes the index directory, for the crash and disk-full tests.
+"""Every step by which ingest changes the index directory, for the crash and disk-full tests,
+and the traces an ingest stopped at one of them can leave (``leftovers``).
 
 ``traced(root, on_step)`` wraps the calls that create, write, rename, link, sync or delete
 files, and calls ``on_step(number, what, path, moment)`` just "before" and just "after" each
@@ -78,9 +79,10 @@ def traced(root: Path, on_step: OnStep) -> Iterator[None]:
             count += 1
             number = count
             on_step(number, name, rel, "before")
-            result = real(*args, **kwargs)
-            on_step(number, name, rel, "after")
-            return result
+            try:
+                return real(*args, **kwargs)
+            finally:  # also after a call that failed (a mkdir of a folder that exists)
+                on_step(number, name, rel, "after")
 
         return step
 
@@ -92,3 +94,11 @@ def traced(root: Path, on_step: OnStep) -> Iterator[None]:
     finally:
         for module, attr, real in saved:
             setattr(module, attr, real)
+
+
+def leftovers(index: Path) -> list[str]:
+    """What no finished ingest leaves: temporary builds, exports and pointers, extra builds."""
+    builds = [p.name for p in index.glob("builds/*") if not p.name.startswith(".")]
+    found = [p.name for p in index.glob("builds/.*")] + [p.name for p in index.glob(".CURRENT.*")]
+    found += [p.name for p in index.glob("models/*.tmp-*")]
+    return found + ([f"{len(builds) - 2} extra build(s)"] if len(builds) > 2 else [])

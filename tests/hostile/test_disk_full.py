@@ -25,7 +25,7 @@ from advice_search.search import Searcher
 from advice_search.store import Store
 
 from ..sample_corpus import SLEEP, SLEEP_EDIT, FakeEncoder, copy_index
-from ..write_steps import traced
+from ..write_steps import leftovers, traced
 from .conftest import FULL, Ledger, scale
 
 PAGE = 4096
@@ -64,11 +64,6 @@ def fill(mount: Path, leave: int) -> Path:
         if size > 0:
             os.posix_fallocate(handle.fileno(), 0, size)
     return ballast
-
-
-def leftovers(index: Path) -> list[str]:
-    found = [p.name for p in index.glob("builds/.*")] + [p.name for p in index.glob(".CURRENT.*")]
-    return found + [p.name for p in index.glob("models/*.tmp-*")]
 
 
 def openable(index: Path) -> str | None:
