@@ -10,13 +10,11 @@ export TRANSFORMERS_OFFLINE := 1
 .PHONY: install run ingest index test test-fast test-hostile lint bench browser clean
 
 # torch first, from constraints.txt: left to itself pip resolves a multi-GB CUDA build.
-# editable_mode=compat: a plain path in a .pth file instead of an import hook that runs at
-# every interpreter start (where Ctrl-C would print a traceback before our code runs).
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt torch==2.13.0
-	$(PY) -m pip install -q -c constraints.txt -e '.[dev]' --config-settings editable_mode=compat
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -25,6 +25,7 @@ def _quit(signum: int, frame: object) -> None:
 
 
 _signal.signal(_signal.SIGINT, _quit)
+_signal.pthread_sigmask(_signal.SIG_UNBLOCK, {_signal.SIGINT})
 
 
 def run() -> None:

@@ -218,16 +218,16 @@ def test_json_output_never_splits_a_line_on_unicode_line_separators(
 def interrupt_at(argv: list[str], delay: float) -> str:
     """Run the installed command, send it Ctrl-C (SIGINT) after ``delay`` s; what happened.
 
-    "answered" or "one line" are what the program does. Two outcomes happen before it runs
-    its first line, and are the interpreter's: "killed before start" (SIGINT's default
-    action, no output) and "interpreter startup" (Python's own traceback from its start-up
-    imports, with no frame of this package). Anything else is "traceback" or "noisy".
+    "answered" or "one line" are what the program does. "killed before start" is SIGINT's
+    default action on the launcher (/bin/sh) before it set its trap: no output at all.
+    "interpreter startup" would be Python's own traceback from its start-up imports, which
+    bin/advice-search prevents by holding Ctrl-C back until the handler is set.
     """
     exe = Path(sys.executable).with_name("advice-search")
     proc = subprocess.Popen([str(exe), *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
-    _, raw = proc.communicate(timeout=120)
+    _, raw = proc.communicate(timeout=300)
     err = raw.decode(errors="replace")
     if "Traceback" in err or "Fatal Python error" in err:
         return "traceback" if f"{os.sep}advice_search{os.sep}" in err else "interpreter startup"
@@ -243,10 +243,5 @@ def test_ctrl_c_at_any_moment_prints_one_line_and_no_traceback(sample_index: Pat
     argv = ["search", "--json", "money", "--index", str(sample_index)]
     # From the interpreter's first instructions to the answer, every 4 ms.
     outcomes = Counter(interrupt_at(argv, step * 0.004) for step in range(60))
-    assert set(outcomes) <= {
-        "one line",
-        "answered",
-        "killed before start",
-        "interpreter startup",
-    }, outcomes
+    assert set(outcomes) <= {"one line", "answered", "killed before start"}, outcomes
     assert outcomes["one line"] >= 30, outcomes  # most runs were really interrupted

@@ -476,3 +476,28 @@ def test_every_ingest_removes_what_crashed_ingests_left_even_when_up_to_date(
     assert leftovers(index_copy) == []
     assert Store(index_copy).current() == current
     assert Searcher.open(index_copy).search("how do I set a boundary").hits
+
+
+def test_a_load_overlapping_two_finished_rebuilds_starts_again_on_the_newest(
+    index_copy: Path,
+) -> None:
+    """Two ingests finish while a reader loads: its build is pruned under it, and it must
+    start again from CURRENT instead of failing (three builds in a row, two kept)."""
+    corpus = index_copy.parent / "corpus"
+    store = Store(index_copy)
+    first = store.current().name
+    calls: list[str] = []
+
+    def slow_read(build: Path) -> SearchIndex:
+        calls.append(build.name)
+        if len(calls) == 1:
+            for text in (SLEEP + SLEEP_EDIT, SLEEP):
+                (corpus / "sleep.md").write_text(text)
+                assert ingest(corpus, index_copy, encoder=FakeEncoder()).wrote_build
+        manifest = Manifest.read(build)
+        manifest.check(build)
+        return SearchIndex.load(build, manifest)
+
+    loaded = store.read_current(slow_read)
+    assert calls[0] == first and not (index_copy / "builds" / first).exists()
+    assert loaded.path is not None and loaded.path.name == store.current().name == calls[-1]
