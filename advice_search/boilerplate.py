@@ -65,9 +65,21 @@ _BIO_START = re.compile(
     r"^(?:this\ (?:post|article|blog)\ (?:is|was)\ written\ by|about\ the\ author\b|written\ by)",
     re.IGNORECASE | re.VERBOSE,
 )
-_BIO_WORDS = re.compile(
-    r"\b(?:doctorate|masters?\ in|certified|licensed|is\ the\ author\ of|in\ (?:her|his|their)"
-    r"\ free\ time|works\ with\ (?:her|his|their)\ clients|has\ been\ a\ .{0,30}since\ \d{4})\b",
+# What an author's bio says about its author: used for paragraphs here (with the author's
+# name) and for sentences in ``roles`` (on their own).
+BIO_CUES = re.compile(
+    r"""(?:
+        \b(?:doctorate|masters?\ in|certified|licensed)\b
+      | \b(?:is|was|has\ been)\ (?:a|an)\ (?:licensed|registered|certified|board[-\ ]certified|
+            passionate|practising|practicing)\b
+      | \bhas\ been\ a\ .{0,30}since\ \d{4}\b
+      | \bhas\ (?:worked|practised|practiced|been\ practicing)\b.{0,60}\bsince\ \d{4}\b
+      | \bsince\ \d{4}\b.{0,40}\b(?:she|he|they)\b
+      | \bis\ the\ author\ of\b | \bin\ (?:her|his|their)\ free\ time\b
+      | \bworks\ with\ (?:her|his|their)\ clients\b
+      | \bwith\ a\ (?:doctorate|master['’]?s|phd|degree)\b | \b(?:her|his)\ expertise\b
+      | \bthis\ (?:post|article)\ (?:is|was)\ written\ by\b
+    )""",
     re.IGNORECASE | re.VERBOSE,
 )
 _ABOUT_HEADING = re.compile(r"^about\s+(?:the\s+author|me|us|(?:dr\.?\s+)?[A-Z][\w.'-]+)", re.I)
@@ -127,7 +139,7 @@ def paragraph_kind(paragraph: str, *, author: str | None = None) -> str:
         return "disclaimer"
     if _BIO_START.match(paragraph.strip()):
         return "bio"
-    if author and _BIO_WORDS.search(paragraph):
+    if author and BIO_CUES.search(paragraph):
         surname = author.split(",")[0].split()[-1]
         first = author.split(",")[0].replace("Dr.", "").split()[0]
         if re.search(rf"\b(?:{re.escape(surname)}|{re.escape(first)})\b", paragraph):

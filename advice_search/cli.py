@@ -295,7 +295,9 @@ def _print_json(payload: dict[str, Any]) -> None:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from .evaluate import EvalFileError, ablation, baselines, evaluate, format_table, load_questions
+    from .evaluate import EvalFileError, evaluate, load_questions
+    from .terminal import eval_table, shape_table
+    from .variants import ablation, baselines
 
     try:
         questions = load_questions(args.file)
@@ -313,12 +315,17 @@ def run_eval(args: argparse.Namespace) -> int:
         print(json.dumps({"file": str(args.file), "reports": [r.to_json() for r in reports]}))
         return EXIT_OK
     print(f"{args.file}: {len(questions)} questions, hit@k with k={args.k}\n")
-    print(format_table(reports))
+    print(eval_table(reports))
     full = reports[0]
+    shapes = shape_table(full)
+    if shapes:
+        print(f"\nby question shape ({full.name}):\n{shapes}")
     print(f"\nmissed (no hit in top {args.k}): {', '.join(full.missed) or 'none'}")
     extra = full.to_json()
     print(f"on-topic not confident: {', '.join(extra['unconfident_on_topic']) or 'none'}")
-    print(f"off-topic confident: {', '.join(extra['confident_off_topic']) or 'none'}")
+    print(
+        f"off-topic or unanswerable confident: {', '.join(extra['confident_off_topic']) or 'none'}"
+    )
     return EXIT_OK
 
 

@@ -3,6 +3,11 @@
 A returned passage is a hit when it contains one of the question's anchor phrases after
 normalising (lower case, straight quotes, collapsed whitespace), so scores do not depend on
 how articles are cut. Off-topic questions (no anchors) should come back not confident.
+
+Optional fields per question: ``kind`` (``answerable``, ``unanswerable`` for on-topic questions
+the library does not answer, ``off-topic``, ``crisis``) and ``shape`` (``long``, ``followup``,
+``reluctant``, ``blunt``, ``misspelled``, ``plain``...). Without ``kind``, a question with
+anchors is answerable and one without is off-topic, so older files read as before.
 """
 
 from __future__ import annotations
@@ -14,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .ranking import RankSettings
 from .search import Searcher, SearchResult
 from .text import normalise
 
 DEPTH = 10
+KINDS = ("answerable", "unanswerable", "off-topic", "crisis")
 
 
 class EvalFileError(ValueError):
@@ -30,20 +35,45 @@ class Question:
     qid: str
     text: str
     gold: tuple[str, ...]
+    kind: str = ""  # one of KINDS; "" means: answerable with anchors, else off-topic
+    shape: str | None = None
 
     @property
     def on_topic(self) -> bool:
         return bool(self.gold)
 
+    @property
+    def category(self) -> str:
+        return self.kind or ("answerable" if self.gold else "off-topic")
+
 
 @dataclass(frozen=True)
 class QuestionOutcome:
-    qid: str
+    """What the search did with one question."""
+
+    question: Question
     first_hit: int | None  # rank of the first hit within DEPTH, 1-based
     confident: bool
-    on_topic: bool
     dcg: float
     ideal_dcg: float
+    crisis: bool = False  # the search flagged the question as a crisis
+    safety_first: bool = False  # ...and answered in safety-first mode
+
+    @property
+    def qid(self) -> str:
+        return self.question.qid
+
+    @property
+    def on_topic(self) -> bool:
+        return self.question.on_topic
+
+    @property
+    def category(self) -> str:
+        return self.question.category
+
+    @property
+    def shape(self) -> str | None:
+        return self.question.shape
 
 
 @dataclass(frozen=True)
@@ -54,28 +84,41 @@ class EvalReport:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def _on(self) -> list[QuestionOutcome]:
-        return [o for o in self.outcomes if o.on_topic]
+        """The questions ranking is scored on: answerable ones with anchors."""
+        return [o for o in self.outcomes if o.on_topic and o.category == "answerable"]
+
+    def _of(self, kind: str) -> list[QuestionOutcome]:
+        return [o for o in self.outcomes if o.category == kind]
 
     def _off(self) -> list[QuestionOutcome]:
-        return [o for o in self.outcomes if not o.on_topic]
+        return self._of("off-topic")
 
-    def _share(
-        self, outcomes: list[QuestionOutcome], test: Callable[[QuestionOutcome], bool]
-    ) -> float:
+    @staticmethod
+    def _share(outcomes: list[QuestionOutcome], test: Callable[[QuestionOutcome], bool]) -> float:
         return sum(map(test, outcomes)) / len(outcomes) if outcomes else 0.0
+
+    def _hit_at(self, outcomes: list[QuestionOutcome], k: int) -> float:
+        return self._share(outcomes, lambda o: o.first_hit is not None and o.first_hit <= k)
+
+    @staticmethod
+    def _mrr(outcomes: list[QuestionOutcome]) -> float:
+        return (
+            sum(1 / o.first_hit for o in outcomes if o.first_hit) / len(outcomes)
+            if outcomes
+            else 0.0
+        )
 
     @property
     def hit_at_1(self) -> float:
-        return self._share(self._on(), lambda o: o.first_hit == 1)
+        return self._hit_at(self._on(), 1)
 
     @property
     def hit_at_k(self) -> float:
-        return self._share(self._on(), lambda o: o.first_hit is not None and o.first_hit <= self.k)
+        return self._hit_at(self._on(), self.k)
 
     @property
     def mrr(self) -> float:
-        on = self._on()
-        return sum(1 / o.first_hit for o in on if o.first_hit) / len(on) if on else 0.0
+        return self._mrr(self._on())
 
     @property
     def ndcg(self) -> float:
@@ -88,9 +131,42 @@ class EvalReport:
         return sum(not o.confident for o in off), len(off)
 
     @property
+    def unanswerable_flagged(self) -> tuple[int, int]:
+        rows = self._of("unanswerable")
+        return sum(not o.confident for o in rows), len(rows)
+
+    @property
     def on_topic_confident(self) -> tuple[int, int]:
-        on = self._on()
-        return sum(o.confident for o in on), len(on)
+        """Answerable questions (with or without anchors) that came back confident."""
+        rows = self._of("answerable")
+        return sum(o.confident for o in rows), len(rows)
+
+    @property
+    def crisis_flagged(self) -> tuple[int, int]:
+        """Crisis questions flagged as such, and answered safety-first."""
+        rows = self._of("crisis")
+        return sum(o.crisis and o.safety_first for o in rows), len(rows)
+
+    def by_shape(self) -> dict[str, dict[str, Any]]:
+        """Per question shape: ranking metrics over answerable questions, flags over the rest."""
+        shapes = sorted({o.shape for o in self.outcomes if o.shape})
+        table: dict[str, dict[str, Any]] = {}
+        for shape in shapes:
+            ranked = [o for o in self._on() if o.shape == shape]
+            flag = [
+                o
+                for o in self.outcomes
+                if o.shape == shape and o.category in ("unanswerable", "off-topic")
+            ]
+            table[shape] = {
+                "answerable": len(ranked),
+                "hit@1": round(self._hit_at(ranked, 1), 4),
+                f"hit@{self.k}": round(self._hit_at(ranked, self.k), 4),
+                f"mrr@{DEPTH}": round(self._mrr(ranked), 4),
+                "confident": sum(o.confident for o in ranked),
+                "not_confident_of_unanswered": [sum(not o.confident for o in flag), len(flag)],
+            }
+        return table
 
     @property
     def missed(self) -> tuple[str, ...]:
@@ -98,8 +174,7 @@ class EvalReport:
         return tuple(o.qid for o in self._on() if o.first_hit is None or o.first_hit > self.k)
 
     def to_json(self) -> dict[str, Any]:
-        flagged, n_off = self.off_topic_flagged
-        confident, n_on = self.on_topic_confident
+        should_flag = ("off-topic", "unanswerable")
         return {
             "name": self.name,
             "questions": len(self.outcomes),
@@ -107,11 +182,16 @@ class EvalReport:
             f"hit@{self.k}": round(self.hit_at_k, 4),
             f"mrr@{DEPTH}": round(self.mrr, 4),
             f"ndcg@{DEPTH}": round(self.ndcg, 4),
-            "off_topic_not_confident": [flagged, n_off],
-            "on_topic_confident": [confident, n_on],
+            "off_topic_not_confident": list(self.off_topic_flagged),
+            "unanswerable_not_confident": list(self.unanswerable_flagged),
+            "on_topic_confident": list(self.on_topic_confident),
+            "crisis_safety_first": list(self.crisis_flagged),
+            "by_shape": self.by_shape(),
             "missed": list(self.missed),
-            "unconfident_on_topic": [o.qid for o in self._on() if not o.confident],
-            "confident_off_topic": [o.qid for o in self._off() if o.confident],
+            "unconfident_on_topic": [o.qid for o in self._of("answerable") if not o.confident],
+            "confident_off_topic": [
+                o.qid for o in self.outcomes if o.category in should_flag and o.confident
+            ],
             **self.extra,
         }
 
@@ -131,7 +211,19 @@ def load_questions(path: Path) -> list[Question]:
             gold = row.get("gold", [])
             if not isinstance(gold, list):
                 raise TypeError("gold must be a list")
-            questions.append(Question(str(row["id"]), str(row["q"]), tuple(map(str, gold))))
+            kind = str(row.get("kind", ""))
+            if kind and kind not in KINDS:
+                raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+            shape = row.get("shape")
+            questions.append(
+                Question(
+                    str(row["id"]),
+                    str(row["q"]),
+                    tuple(map(str, gold)),
+                    kind=kind,
+                    shape=str(shape) if shape else None,
+                )
+            )
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise EvalFileError(
                 f'{path}, line {number}: expected {{"id", "q", "gold": [...]}} ({error}).'
@@ -173,64 +265,13 @@ def evaluate(
         ideal = sum(1 / math.log2(r + 1) for r in range(1, min(relevant, DEPTH) + 1))
         outcomes.append(
             QuestionOutcome(
-                qid=question.qid,
+                question=question,
                 first_hit=first_hit(texts, question.gold) if question.gold else None,
                 confident=result.confident,
-                on_topic=question.on_topic,
                 dcg=_dcg(texts, anchors) if anchors else 0.0,
                 ideal_dcg=ideal,
+                crisis=result.crisis,
+                safety_first=result.safety_first,
             )
         )
     return EvalReport(name, k, tuple(outcomes))
-
-
-def baselines(searcher: Searcher) -> dict[str, Searcher]:
-    """The full ranking and the two single-signal rankings it is compared against."""
-    full = searcher.settings
-    off = {"use_sentence": False, "diversify": False}
-    return {
-        "full": searcher,
-        "dense-only": searcher.with_settings(
-            RankSettings(**{**full.to_json(), **off, "use_lexical": False})
-        ),
-        "bm25-only": searcher.with_settings(
-            RankSettings(**{**full.to_json(), **off, "use_dense": False})
-        ),
-    }
-
-
-def format_table(reports: Sequence[EvalReport]) -> str:
-    """A plain-text table, one row per report."""
-    header = f"{'ranking':<14}{'hit@1':>7}{'hit@k':>7}{'MRR@10':>8}{'nDCG@10':>9}{'off-topic':>11}{'on-topic':>10}"
-    lines = [header, "-" * len(header)]
-    for r in reports:
-        flagged, n_off = r.off_topic_flagged
-        conf, n_on = r.on_topic_confident
-        calibrated = r.name == "full"
-        off_cell = f"{flagged}/{n_off}" if calibrated else "-"
-        on_cell = f"{conf}/{n_on}" if calibrated else "-"
-        lines.append(
-            f"{r.name:<14}{r.hit_at_1:>7.2f}{r.hit_at_k:>7.2f}{r.mrr:>8.3f}{r.ndcg:>9.3f}"
-            f"{off_cell:>11}{on_cell:>10}"
-        )
-    lines.append(
-        "(the confidence threshold is calibrated for the full ranking only; other rows show '-')"
-    )
-    return "\n".join(lines)
-
-
-def ablation(searcher: Searcher) -> dict[str, Searcher]:
-    """The full ranking with each stage switched off in turn, and the single-signal baselines."""
-    base = searcher.settings.to_json()
-
-    def variant(**changes: bool) -> Searcher:
-        return searcher.with_settings(RankSettings(**{**base, **changes}))
-
-    return {
-        "full": searcher,
-        "no sentence": variant(use_sentence=False),
-        "no bm25": variant(use_lexical=False),
-        "no dense": variant(use_dense=False),
-        "no diversity": variant(diversify=False),
-        **{name: s for name, s in baselines(searcher).items() if name != "full"},
-    }

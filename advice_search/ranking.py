@@ -12,6 +12,7 @@ This module turns them into one ordering.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -33,10 +34,31 @@ class RankSettings:
     duplicate_cosine: float = 0.95  # passages this similar are shown once
     confident_score: float = 0.26  # fused score the best passage needs to count as an answer
     confident_sentence: float = 0.33  # ...and the best sentence's cosine: meaning, not just words
+    # roles.py: what is subtracted from passages that restate the problem (unless the question
+    # asks why), sell, end in a lost list, or only introduce the list that follows.
+    problem_penalty: float = 0.08
+    promotion_penalty: float = 0.08
+    hollow_penalty: float = 0.08
+    lead_in_penalty: float = 0.0
+    use_roles: bool = True  # roles.py; off: only bios and disclaimers are penalised
+    # question.py: share of the asking sentences in the query vector... Off: it helped the forum
+    # tune half and hurt the holdout half, and doubles the latency of long posts (README).
+    focus_weight: float = 0.0
+    focus_min_words: int = 40  # ...of a question at least this long (a story, then a question)
+    perspective_weight: float = 0.05  # added when a passage speaks to the asker's side
+    short_words: int = 0  # questions of at most this many words borrow the library's topic...
+    short_topic_weight: float = 0.0  # ...with this weight on the mean passage vector
+    answer_check: bool = True  # answerability.py: specific words and facts must be covered...
+    answer_passages: int = 3  # ...by this many passages offered first
+    min_coverage: float = 0.0  # share of the question's specific words they must use
+    people_check: bool = True  # ...and the people it speaks of (a boss, a teenager) named there
+    topic_share: float = 0.2  # words used by this share of passages are the library's topic
+    safety_first: bool = True  # crisis.py: crisis questions get no persuasion advice, no answer
     use_dense: bool = True
     use_sentence: bool = True
     use_lexical: bool = True
     diversify: bool = True
+    diversity_margin: float = 0.1  # another article takes a place only within this of the best
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,17 +83,25 @@ class SentenceScores:
 
 
 def sentence_scores(
-    sentence_vectors: np.ndarray, lo: np.ndarray, hi: np.ndarray, query: np.ndarray
+    sentence_vectors: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    query: np.ndarray,
+    *,
+    hollow: np.ndarray | None = None,
 ) -> SentenceScores:
     """Per candidate passage, the cosine of its best sentence with the question.
 
     ``lo[i]:hi[i]`` are candidate ``i``'s rows in ``sentence_vectors``. Only the candidates'
-    sentences are gathered: a large library holds millions.
+    sentences are gathered: a large library holds millions. Sentence rows marked in
+    ``hollow`` (they announce a list the page lost) count at most 0: they answer nothing.
     """
     counts = (hi - lo).astype(np.int64)
     offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
     picked = np.repeat(lo - offsets, counts) + np.arange(int(counts.sum()))
     sims = sentence_vectors[picked] @ query
+    if hollow is not None:
+        sims = np.where(hollow[picked], np.minimum(sims, 0.0), sims)
     best = np.zeros(len(counts), dtype=np.float32)
     has = counts > 0
     if has.any():
@@ -82,6 +112,39 @@ def sentence_scores(
 def kind_penalties(kinds: list[str]) -> np.ndarray:
     """Per passage, what is subtracted from its score for not being advice."""
     return np.array([KIND_PENALTY.get(k, 0.0) for k in kinds], dtype=np.float32)
+
+
+def role_penalties(
+    roles: Sequence[str], settings: RankSettings, *, asks_why: bool = False
+) -> np.ndarray:
+    """Per passage, what is subtracted for not advising, by its role (roles.py).
+
+    A passage that describes the problem answers "why do people avoid therapy?", so the
+    problem penalty is lifted for questions that ask for reasons.
+    """
+    weight = {
+        "problem": 0.0 if asks_why else settings.problem_penalty,
+        "promotion": settings.promotion_penalty,
+        "hollow": settings.hollow_penalty,
+        "lead-in": settings.lead_in_penalty,
+        "bio": KIND_PENALTY["bio"],
+    }
+    return np.array([weight.get(r, 0.0) for r in roles], dtype=np.float32)
+
+
+def perspective_bonus(to_asked: np.ndarray, side: str, settings: RankSettings) -> np.ndarray:
+    """Per passage, what is added for speaking to the asker's side (question.perspective).
+
+    Someone asked to go ("my wife wants us to try counselling and I'm scared") is helped by
+    passages written to them and not by tips on persuading a partner; someone asking is
+    helped less by passages written to the other side.
+    """
+    w = settings.perspective_weight
+    if side == "asked":
+        return np.where(to_asked, w, -w).astype(np.float32)
+    if side == "asking":
+        return np.where(to_asked, -w, 0.0).astype(np.float32)
+    return np.zeros(len(to_asked), dtype=np.float32)
 
 
 def fuse(
@@ -115,6 +178,7 @@ def diversify(
     settings: RankSettings,
     *,
     limit: int = 10,
+    scores: np.ndarray | None = None,
 ) -> list[int]:
     """The first ``limit`` of ``order`` (best first), near-duplicates dropped, articles spread.
 
@@ -135,8 +199,17 @@ def diversify(
     while kept and len(result) < limit:
         pick = kept[0]
         if len(result) < settings.diversity_window:
+            floor = (
+                -np.inf if scores is None else float(scores[kept[0]]) - settings.diversity_margin
+            )
             pick = next(
-                (r for r in kept if counts.get(articles[r], 0) < settings.per_article), pick
+                (
+                    r
+                    for r in kept
+                    if counts.get(articles[r], 0) < settings.per_article
+                    and (scores is None or scores[r] >= floor)
+                ),
+                pick,
             )
         result.append(pick)
         kept.remove(pick)

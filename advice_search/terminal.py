@@ -124,3 +124,51 @@ def search_result(result) -> str:  # noqa: ANN001 (search.SearchResult)
         out.append(textwrap.fill(body, width=88, initial_indent="   ", subsequent_indent="   "))
         out.append("")
     return "\n".join(out).rstrip()
+
+
+def eval_table(reports: Sequence) -> str:  # noqa: ANN001 (evaluate.EvalReport)
+    """A plain-text table, one row per report; flag columns read "flagged/asked"."""
+    header = (
+        f"{'ranking':<18}{'hit@1':>7}{'hit@k':>7}{'MRR@10':>8}{'nDCG@10':>9}"
+        f"{'off-topic':>11}{'unanswered':>12}{'answerable':>12}{'crisis':>8}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in reports:
+        cells = [
+            f"{a}/{n}" if n else "-"
+            for a, n in (
+                r.off_topic_flagged,
+                r.unanswerable_flagged,
+                r.on_topic_confident,
+                r.crisis_flagged,
+            )
+        ]
+        lines.append(
+            f"{r.name:<18}{r.hit_at_1:>7.2f}{r.hit_at_k:>7.2f}{r.mrr:>8.3f}{r.ndcg:>9.3f}"
+            f"{cells[0]:>11}{cells[1]:>12}{cells[2]:>12}{cells[3]:>8}"
+        )
+    lines.append(
+        "(off-topic, unanswered: flagged not confident; answerable: confident; crisis: answered "
+        "safety-first. Thresholds are calibrated for the full ranking.)"
+    )
+    return "\n".join(lines)
+
+
+def shape_table(report) -> str:  # noqa: ANN001 (evaluate.EvalReport)
+    """Per question shape: ranking over answerable questions, flags over unanswered ones."""
+    table = report.by_shape()
+    if not table:
+        return ""
+    header = (
+        f"{'shape':<14}{'n':>4}{'hit@1':>7}{'hit@k':>7}{'MRR@10':>8}{'confident':>11}{'flagged':>9}"
+    )
+    lines = [header, "-" * len(header)]
+    for shape, row in table.items():
+        flagged, n_flag = row["not_confident_of_unanswered"]
+        mrr = next(value for key, value in row.items() if key.startswith("mrr@"))
+        lines.append(
+            f"{shape:<14}{row['answerable']:>4}{row['hit@1']:>7.2f}{row[f'hit@{report.k}']:>7.2f}"
+            f"{mrr:>8.3f}{row['confident']:>6}/{row['answerable']:<4}"
+            f"{f'{flagged}/{n_flag}' if n_flag else '-':>9}"
+        )
+    return "\n".join(lines)

@@ -65,6 +65,19 @@ def searcher(seed_index: Path):  # noqa: ANN201
 
 
 @pytest.fixture(scope="session")
+def unseen_searcher(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """A searcher over the articles written for the role and intent tests (fixtures/unseen)."""
+    from advice_search.builder import ingest
+    from advice_search.search import Searcher
+
+    root = tmp_path_factory.mktemp("unseen")
+    corpus = Path(shutil.copytree(ROOT / "tests" / "fixtures" / "unseen", root / "corpus"))
+    (corpus / "expected.json").unlink()
+    ingest(corpus, root / "index")
+    return Searcher.open(root / "index")
+
+
+@pytest.fixture(scope="session")
 def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The short written sample articles ingested once per session. Read-only: copy it.
 

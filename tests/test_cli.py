@@ -245,3 +245,26 @@ def test_ctrl_c_at_any_moment_prints_one_line_and_no_traceback(sample_index: Pat
     outcomes = Counter(interrupt_at(argv, step * 0.004) for step in range(60))
     assert set(outcomes) <= {"one line", "answered", "killed before start"}, outcomes
     assert outcomes["one line"] >= 30, outcomes  # most runs were really interrupted
+
+
+def test_eval_ablation_switches_each_issue_9_signal_off_and_reads_shapes(
+    capsys: pytest.CaptureFixture[str], seed_index: Path, tmp_path: Path
+) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        '{"id": "a1", "q": "How can I get my wife to try just one session?", '
+        '"gold": ["suggest a trial session"], "kind": "answerable", "shape": "plain"}\n'
+        '{"id": "u1", "q": "Does health insurance usually pay for couples counselling?", '
+        '"gold": [], "kind": "unanswerable", "shape": "plain"}\n'
+        '{"id": "c1", "q": "he pushed me again last night, how do I get him to go?", '
+        '"gold": [], "kind": "crisis", "shape": "followup"}\n'
+    )
+    code, out, _ = _run(capsys, "eval", str(gold), "--ablation", "--index", str(seed_index))
+    assert code == 0
+    for row in ("no roles", "no perspective", "with focus", "no answer check", "before issue 9"):
+        assert row in out
+    assert "by question shape" in out and "followup" in out
+    code, out, _ = _run(capsys, "eval", str(gold), "--json", "--index", str(seed_index))
+    report = json.loads(out)["reports"][0]
+    assert report["unanswerable_not_confident"] == [1, 1]
+    assert report["crisis_safety_first"] == [1, 1]

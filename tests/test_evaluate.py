@@ -12,6 +12,7 @@ import pytest
 from advice_search.evaluate import (
     EvalFileError,
     EvalReport,
+    Question,
     QuestionOutcome,
     first_hit,
     load_questions,
@@ -53,7 +54,8 @@ def test_check_gold_matches_anchors_like_eval_without_installing(tmp_path: Path)
 
 
 def _outcome(qid: str, rank: int | None, confident: bool, on_topic: bool = True) -> QuestionOutcome:
-    return QuestionOutcome(qid, rank, confident, on_topic, 1.0 if rank == 1 else 0.0, 1.0)
+    question = Question(qid, "a question", ("an anchor",) if on_topic else ())
+    return QuestionOutcome(question, rank, confident, 1.0 if rank == 1 else 0.0, 1.0)
 
 
 def test_metrics_on_a_hand_made_run() -> None:
@@ -87,3 +89,57 @@ def test_bad_gold_lines_name_the_line(tmp_path: Path) -> None:
     bad.write_text('{"id": "1", "q": "ok", "gold": []}\nnot json\n')
     with pytest.raises(EvalFileError, match="line 2"):
         load_questions(bad)
+
+
+def test_kind_and_shape_are_read_and_old_files_keep_their_meaning(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        '{"id": "a", "q": "one", "gold": ["x"], "kind": "answerable", "shape": "long"}\n'
+        '{"id": "u", "q": "two", "gold": [], "kind": "unanswerable", "shape": "blunt"}\n'
+        '{"id": "o", "q": "three", "gold": []}\n'
+        '{"id": "p", "q": "four", "gold": ["y"]}\n'
+    )
+    questions = {q.qid: q for q in load_questions(gold)}
+    assert questions["a"].shape == "long" and questions["u"].category == "unanswerable"
+    assert questions["o"].category == "off-topic" and questions["p"].category == "answerable"
+
+
+def test_an_unknown_kind_is_refused_with_its_line(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "a", "q": "one", "gold": [], "kind": "maybe"}\n')
+    with pytest.raises(EvalFileError, match="line 1.*kind must be one of"):
+        load_questions(gold)
+
+
+def test_flags_and_shapes_are_counted_per_kind() -> None:
+    def outcome(
+        qid: str, rank: int | None, confident: bool, kind: str, shape: str
+    ) -> QuestionOutcome:
+        gold = ("an anchor",) if kind == "answerable" else ()
+        return QuestionOutcome(Question(qid, "q", gold, kind, shape), rank, confident, 0.0, 1.0)
+
+    report = EvalReport(
+        "t",
+        5,
+        (
+            outcome("a1", 1, True, "answerable", "long"),
+            outcome("a2", 3, False, "answerable", "long"),
+            outcome("a3", None, True, "answerable", "blunt"),
+            outcome("u1", None, False, "unanswerable", "long"),
+            outcome("u2", None, True, "unanswerable", "blunt"),
+            outcome("o1", None, False, "off-topic", "plain"),
+            QuestionOutcome(
+                Question("c1", "q", (), "crisis", "long"), None, True, 0.0, 0.0, True, True
+            ),
+        ),
+    )
+    assert report.hit_at_1 == pytest.approx(1 / 3)
+    assert report.unanswerable_flagged == (1, 2)
+    assert report.off_topic_flagged == (1, 1)
+    assert report.on_topic_confident == (2, 3)
+    assert report.crisis_flagged == (1, 1)
+    shapes = report.by_shape()
+    assert shapes["long"]["answerable"] == 2 and shapes["long"]["hit@1"] == 0.5
+    assert shapes["long"]["mrr@10"] == pytest.approx((1 + 1 / 3) / 2, abs=1e-4)
+    assert shapes["blunt"]["not_confident_of_unanswered"] == [0, 1]
+    assert report.to_json()["confident_off_topic"] == ["u2"]

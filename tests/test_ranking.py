@@ -11,6 +11,8 @@ from advice_search.ranking import (
     fuse,
     is_confident,
     kind_penalties,
+    perspective_bonus,
+    role_penalties,
     sentence_scores,
 )
 
@@ -77,3 +79,38 @@ def test_sentence_scores_take_each_candidates_best_sentence() -> None:
     picked = sentence_scores(sentences, lo[[2, 0, 2]], hi[[2, 0, 2]], query)
     assert picked.best.tolist() == pytest.approx([0.8, 1.0, 0.8])
     assert [picked.best_row(i) for i in range(3)] == [2, 1, 2]
+
+
+def test_role_penalties_spare_problem_passages_when_the_question_asks_why() -> None:
+    settings = RankSettings(problem_penalty=0.08, promotion_penalty=0.05, hollow_penalty=0.06)
+    roles = ["advice", "problem", "promotion", "hollow", "bio"]
+    assert role_penalties(roles, settings).tolist() == pytest.approx([0, 0.08, 0.05, 0.06, 0.08])
+    assert role_penalties(roles, settings, asks_why=True)[1] == 0
+
+
+def test_perspective_favours_passages_written_to_the_askers_side() -> None:
+    settings = RankSettings(perspective_weight=0.05)
+    to_asked = np.array([True, False])
+    assert perspective_bonus(to_asked, "asked", settings).tolist() == pytest.approx([0.05, -0.05])
+    assert perspective_bonus(to_asked, "asking", settings).tolist() == pytest.approx([-0.05, 0])
+    assert perspective_bonus(to_asked, "", settings).tolist() == [0, 0]
+
+
+def test_a_hollow_sentence_is_never_a_passages_best() -> None:
+    vectors = np.array([[1.0, 0.0], [0.6, 0.8]], dtype=np.float32)
+    query = np.array([1.0, 0.0], dtype=np.float32)
+    lo, hi = np.array([0]), np.array([2])
+    plain = sentence_scores(vectors, lo, hi, query)
+    masked = sentence_scores(vectors, lo, hi, query, hollow=np.array([True, False]))
+    assert plain.best[0] == pytest.approx(1.0) and plain.best_row(0) == 0
+    assert masked.best[0] == pytest.approx(0.6) and masked.best_row(0) == 1
+
+
+def test_diversity_yields_only_to_passages_on_point() -> None:
+    settings = RankSettings(per_article=2, diversity_window=5, diversity_margin=0.1)
+    articles = ["a", "a", "a", "b"]
+    embeddings = np.eye(4, dtype=np.float32)
+    scores = np.array([0.6, 0.58, 0.55, 0.2])
+    assert diversify([0, 1, 2, 3], articles, embeddings, settings, scores=scores) == [0, 1, 2, 3]
+    scores[3] = 0.52
+    assert diversify([0, 1, 2, 3], articles, embeddings, settings, scores=scores) == [0, 1, 3, 2]

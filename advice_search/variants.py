@@ -1,0 +1,58 @@
+"""The rankings `advice-search eval --compare/--ablation` sets side by side.
+
+Each variant is the loaded searcher with other ``RankSettings``: one stage switched off, or
+one signal alone, so every stage shows what it earns on a gold set.
+"""
+
+from __future__ import annotations
+
+from .ranking import RankSettings
+from .search import Searcher
+
+# Every signal issue 9 added, switched off: the ranking as it was before.
+ISSUE_9_OFF = {
+    "use_roles": False,
+    "perspective_weight": 0.0,
+    "focus_weight": 0.0,
+    "answer_check": False,
+    "safety_first": False,
+    "diversity_margin": 1.0,
+}
+
+
+def baselines(searcher: Searcher) -> dict[str, Searcher]:
+    """The full ranking and the two single-signal rankings it is compared against."""
+    full = searcher.settings
+    off = {"use_sentence": False, "diversify": False}
+    return {
+        "full": searcher,
+        "dense-only": searcher.with_settings(
+            RankSettings(**{**full.to_json(), **off, "use_lexical": False})
+        ),
+        "bm25-only": searcher.with_settings(
+            RankSettings(**{**full.to_json(), **off, "use_dense": False})
+        ),
+    }
+
+
+def ablation(searcher: Searcher) -> dict[str, Searcher]:
+    """The full ranking with each stage switched off in turn, and the single-signal baselines."""
+    base = searcher.settings.to_json()
+
+    def variant(**changes: float) -> Searcher:
+        return searcher.with_settings(RankSettings(**{**base, **changes}))
+
+    return {
+        "full": searcher,
+        "no roles": variant(use_roles=False),
+        "no perspective": variant(perspective_weight=0.0),
+        "with focus": variant(focus_weight=0.5),  # measured, not kept (README)
+        "no answer check": variant(answer_check=False),
+        "no safety-first": variant(safety_first=False),
+        "before issue 9": variant(**ISSUE_9_OFF),
+        "no sentence": variant(use_sentence=False),
+        "no bm25": variant(use_lexical=False),
+        "no dense": variant(use_dense=False),
+        "no diversity": variant(diversify=False),
+        **{name: s for name, s in baselines(searcher).items() if name != "full"},
+    }
