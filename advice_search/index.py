@@ -130,16 +130,29 @@ class SearchIndex:
         return Store(index_dir).read_current(read)
 
     def consistent(self) -> bool:
-        """Counts agree between passages, vectors, articles and the manifest."""
+        """Counts and shapes agree between passages, vectors, BM25, articles and the manifest.
+
+        Checksums catch damage; these catch a build whose files were edited and whose
+        checksums were recomputed (a passage of a missing article would fail mid-search).
+        """
         n = len(self.passages)
         known = {a.article_id for a in self.articles}
         rows = self.sentence_rows
+        dim = self.embeddings.shape[-1]
         return (
-            len(self.embeddings) == n
+            self.embeddings.ndim == 2
+            and len(self.embeddings) == n
+            and self.sentence_vectors.ndim == 2
+            and self.sentence_vectors.shape[1] == dim
+            and self.vectors.ntotal == n
+            and self.vectors.d == dim
+            and self.lexical.consistent(n)
             and (self.manifest is None or self.manifest.counts.get("passages") == n)
+            and (self.manifest is None or self.manifest.model.dimension == dim)
             and all(p.article_id in known for p in self.passages)
             and len(rows) == len(self.sentence_vectors)
             and (not len(rows) or (rows[:, 0].min() >= 0 and rows[:, 0].max() < n))
+            and bool(np.all(rows[:, 1] >= 0) and np.all(rows[:, 1] <= rows[:, 2]))
             and bool(np.all(np.diff(rows[:, 0]) >= 0) if len(rows) else True)
         )
 

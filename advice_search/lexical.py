@@ -121,6 +121,23 @@ class Lexical:
             out[self.indices[lo:hi]] += self.data[lo:hi]
         return out
 
+    def consistent(self, n_docs: int) -> bool:
+        """The arrays fit together and point only at the ``n_docs`` documents of a build."""
+        terms = len(self.indptr) - 1
+        return (
+            self.n_docs == n_docs
+            and terms >= 0
+            and int(self.indptr[0]) == 0
+            and int(self.indptr[-1]) == len(self.indices) == len(self.data)
+            and bool(np.all(np.diff(self.indptr) >= 0))
+            and (
+                not len(self.indices)
+                or 0 <= int(self.indices.min()) <= int(self.indices.max()) < n_docs
+            )
+            # bm25s gives the empty token (of an empty document) an id but no column.
+            and all(isinstance(t, int) and 0 <= t < terms + (not k) for k, t in self.vocab.items())
+        )
+
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         np.save(directory / "data.npy", self.data)

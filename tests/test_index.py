@@ -501,3 +501,25 @@ def test_a_load_overlapping_two_finished_rebuilds_starts_again_on_the_newest(
     loaded = store.read_current(slow_read)
     assert calls[0] == first and not (index_copy / "builds" / first).exists()
     assert loaded.path is not None and loaded.path.name == store.current().name == calls[-1]
+
+
+@pytest.mark.parametrize(
+    "forgery",
+    [
+        "a passage of a missing article",
+        "BM25 pointing past the passages",
+        "vectors of 383 dimensions",
+    ],
+)
+def test_a_forged_build_with_recomputed_checksums_is_refused_in_one_line(
+    index_copy: Path, forgery: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .hostile.test_forgery import forge
+
+    forge(index_copy, forgery)
+    with pytest.raises(IndexUnavailable, match="cannot be loaded .*disagree.*advice-search ingest"):
+        Searcher.open(index_copy)
+    assert main(["search", "sleep", "--index", str(index_copy)]) == 1
+    assert REBUILD in one_line_error(capsys)
+    report = ingest(index_copy.parent / "corpus", index_copy, encoder=FakeEncoder())
+    assert report.full_rebuild_reason == "the previous index was damaged"
