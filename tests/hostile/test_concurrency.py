@@ -58,39 +58,49 @@ def test_searches_during_a_stream_of_rebuilds_always_answer(
     assert leftovers(index) == []
 
 
+def holds_the_lock(index: Path, pid: int, timeout: float = 120.0) -> bool:
+    """Wait until process ``pid`` holds the writer lock of ``index``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lock = index / ".lock"
+        if lock.exists() and lock.read_text(errors="replace").strip() == f"pid {pid}":
+            return True
+        time.sleep(0.02)
+    return False
+
+
 def test_two_ingests_at_once_one_waits_or_stops_in_one_line(
     workspace: tuple[Path, Path], ledger: Ledger
 ) -> None:
     corpus, index = workspace
-    attempts = scale(2, 10)
-    stopped = waited = 0
-    for i in range(attempts):
-        (corpus / "sleep.md").write_text(VERSIONS["new" if i % 2 == 0 else "old"])
-        base = [sys.executable, "-m", "advice_search", "ingest", "--quiet"]
-        paths = ["--corpus", str(corpus), "--index", str(index)]
+    attack = "two ingests at once (lock)"
+    base = [sys.executable, "-m", "advice_search", "ingest", "--quiet"]
+    paths = ["--corpus", str(corpus), "--index", str(index)]
+    for attempt in range(scale(2, 10)):
+        for n in range(15):  # work enough that the first ingest is still embedding
+            (corpus / f"extra-{attempt}-{n}.md").write_text(
+                f"# Extra {attempt} {n}\n\nArticle {attempt}-{n}: talk when you are calm. "
+                "Listen first, then answer. Take a break when voices rise.\n"
+            )
         first = subprocess.Popen([*base, *paths], cwd=ROOT, stderr=subprocess.PIPE)
-        time.sleep(1.5)  # the first holds the lock now (it is embedding)
+        assert holds_the_lock(index, first.pid)
         second = subprocess.run([*base, *paths], cwd=ROOT, capture_output=True, timeout=300)
         third = subprocess.run([*base, "--wait", "300", *paths], cwd=ROOT, capture_output=True)
         _, err = first.communicate(timeout=300)
         errors = err + second.stderr + third.stderr
-        one_line = second.returncode == 0 or (
-            second.returncode == 1
-            and second.stderr.decode().startswith("advice-search: Another ingest")
-            and len(second.stderr.decode().strip().splitlines()) == 1
-        )
-        stopped += second.returncode == 1
-        waited += third.returncode == 0
+        stop = second.stderr.decode()
+        stopped = second.returncode == 1 and stop.startswith("advice-search: Another ingest")
         ledger.record(
-            "two ingests at once (lock)",
+            attack,
             attacks=1,
             tracebacks=int(b"Traceback" in errors),
             leftovers=len(leftovers(index)),
+            counts={
+                "second stopped in one line": int(stopped and len(stop.strip().splitlines()) == 1),
+                "--wait ran after": int(third.returncode == 0),
+            },
         )
-        assert first.returncode == 0 and third.returncode == 0 and one_line, errors.decode()
-        observe(index)
-    ledger.record(
-        "two ingests at once (lock)",
-        attacks=0,
-        counts={"second stopped in one line": stopped, "--wait ran after": waited},
-    )
+        assert first.returncode == 0 and third.returncode == 0, errors.decode()
+        assert stopped and len(stop.strip().splitlines()) == 1, stop
+        assert leftovers(index) == []
+        assert Searcher.open(index).search("talk when you are calm").hits
