@@ -3,30 +3,47 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+APP_STAMP := $(VENV)/.installed-app
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
+<<<<<<< HEAD
 .PHONY: install run ingest index test test-fast test-hostile lint bench browser clean
+=======
+.PHONY: install install-app run ingest index test test-fast lint bench bench-serve serve browser clean
+>>>>>>> main
 
 # torch first, from constraints.txt: left to itself pip resolves a multi-GB CUDA build.
-$(STAMP): pyproject.toml constraints.txt
+# Two levels: `make run` needs only the app (`.`); tests, lint and benchmarks also need the
+# dev tools and Ray (`.[dev,cluster]`, several hundred MB more).
+$(APP_STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt torch==2.13.0
-	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install -q -c constraints.txt -e .
+	touch $(APP_STAMP)
+
+$(STAMP): $(APP_STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev,cluster]'
 	touch $(STAMP)
+
+install-app: $(APP_STAMP)
 
 install: $(STAMP)
 
 # Incremental: embeds only new or edited articles, and does nothing when the index is current.
-index: install
+index: install-app
 	$(VENV)/bin/advice-search ingest
 
 ingest: index
 
 run: index
 	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false
+
+# The JSON API on http://127.0.0.1:8000 (docs at /docs); `advice-search serve --help` for more.
+serve: index
+	$(VENV)/bin/advice-search serve
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -53,13 +70,17 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 # Speed (bench/RESULTS.md), then the kill test at ten times its CI length.
-bench: index
+bench: index install
 	$(PY) -m bench.speed
 	@echo "Kill test: ingest killed at 200 random moments..."
 	@result=$$(ADVICE_SEARCH_KILL_ROUNDS=200 $(PY) -m pytest -q \
 	    tests/test_robustness.py -k killed_at_random_moments 2>&1 | tail -n 1); \
 	  echo "$$result"; \
 	  printf '\n## Kill test\n\n`ADVICE_SEARCH_KILL_ROUNDS=200 pytest tests/test_robustness.py -k killed_at_random_moments`: %s\n' "$$result" >> bench/RESULTS.md
+
+# Load test of the API (bench/SERVE.md): 1 process vs 2 Ray Serve replicas, 1/4/16 clients.
+bench-serve: index install
+	$(PY) bench/serve_load.py --index index --out bench/SERVE.md
 
 clean:
 	rm -rf $(VENV) index/builds index/models index/CURRENT

@@ -30,6 +30,7 @@ NOTICE = (
 )
 NO_GOOD_ANSWER = "The library has no article that answers this well."
 CLOSEST = "Closest we have"
+FURTHER_READING = "Further reading"
 
 
 @st.cache_resource(max_entries=2, show_spinner="Opening the library…")
@@ -163,7 +164,10 @@ def show_result(result: SearchResult, searcher: Searcher, *, filtered: bool) -> 
             else "The library has no passages to show for this question."
         )
         return
-    if result.confident:
+    if result.safety_first:
+        st.subheader(FURTHER_READING)
+        st.caption("Passages from the library, for reading: not advice for a situation like yours.")
+    elif result.confident:
         st.subheader("What the articles say")
     else:
         st.markdown(NO_GOOD_ANSWER)

@@ -65,12 +65,10 @@ _BIO_START = re.compile(
     r"^(?:this\ (?:post|article|blog)\ (?:is|was)\ written\ by|about\ the\ author\b|written\ by)",
     re.IGNORECASE | re.VERBOSE,
 )
-# What an author's bio says about its author: used for paragraphs here (with the author's
-# name) and for sentences in ``roles`` (on their own).
+# What only an author's bio says: enough on its own for a sentence (``roles``)...
 BIO_CUES = re.compile(
     r"""(?:
-        \b(?:doctorate|masters?\ in|certified|licensed)\b
-      | \b(?:is|was|has\ been)\ (?:a|an)\ (?:licensed|registered|certified|board[-\ ]certified|
+        \b(?:is|was|has\ been)\ (?:a|an)\ (?:licensed|registered|certified|board[-\ ]certified|
             passionate|practising|practicing)\b
       | \bhas\ been\ a\ .{0,30}since\ \d{4}\b
       | \bhas\ (?:worked|practised|practiced|been\ practicing)\b.{0,60}\bsince\ \d{4}\b
@@ -82,6 +80,8 @@ BIO_CUES = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# ...and words a bio uses that advice may use too: a paragraph needs the author's name as well.
+_CREDENTIALS = re.compile(r"\b(?:doctorate|masters?\ in|certified|licensed)\b", re.I | re.X)
 _ABOUT_HEADING = re.compile(r"^about\s+(?:the\s+author|me|us|(?:dr\.?\s+)?[A-Z][\w.'-]+)", re.I)
 
 _DATE_LINE = re.compile(
@@ -139,7 +139,7 @@ def paragraph_kind(paragraph: str, *, author: str | None = None) -> str:
         return "disclaimer"
     if _BIO_START.match(paragraph.strip()):
         return "bio"
-    if author and BIO_CUES.search(paragraph):
+    if author and (BIO_CUES.search(paragraph) or _CREDENTIALS.search(paragraph)):
         surname = author.split(",")[0].split()[-1]
         first = author.split(",")[0].replace("Dr.", "").split()[0]
         if re.search(rf"\b(?:{re.escape(surname)}|{re.escape(first)})\b", paragraph):

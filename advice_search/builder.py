@@ -12,7 +12,7 @@ import contextlib
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +30,8 @@ from .manifest import Manifest, ModelRecord, SourceFile
 from .model import ModelError, ensure_export, model_info, weights_stat
 from .records import Article, Passage
 from .store import IndexUnavailable, Store
+
+EncoderFactory = Callable[[Path], Encoder]  # the ONNX export's directory -> an encoder
 
 
 class IngestError(Exception):
@@ -62,8 +64,13 @@ def ingest(
     wait: float = 0.0,
     progress: Progress | None = None,
     encoder: Encoder | None = None,
+    encoder_factory: EncoderFactory | None = None,
 ) -> IngestReport:
-    """Bring the index up to date with the corpus; returns what was done."""
+    """Bring the index up to date with the corpus; returns what was done.
+
+    ``encoder_factory`` makes the encoder from the ONNX export once ingest has ensured it
+    (e.g. one that embeds on a Ray cluster); it is called only when something is embedded.
+    """
     started = time.perf_counter()
     settings = settings or ChunkSettings()
     store = Store(index_dir)
@@ -107,7 +114,7 @@ def ingest(
                 wrote_build=False,
             )
         try:
-            encoder = encoder or OnnxEncoder(export, threads=os.cpu_count() or 1)
+            encoder = encoder or (encoder_factory or _local_encoder)(export)
         except ModelError as error:
             raise IngestError(str(error)) from None
         embeddings, sentence_vectors, sentence_rows, embedded = _embed(plan, encoder, progress)
@@ -164,6 +171,10 @@ def _full_disk_stops_ingest() -> Iterator[None]:
         yield
     except DiskFull as error:
         raise IngestError(str(error)) from None
+
+
+def _local_encoder(model_dir: Path) -> Encoder:
+    return OnnxEncoder(model_dir, threads=os.cpu_count() or 1)
 
 
 def _read_corpus(corpus_dir: Path, *, strict: bool) -> CorpusLoad:

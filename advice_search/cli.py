@@ -8,6 +8,7 @@ errors exit 2. Nothing here ranks or reads files itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import io
 import json
@@ -55,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.add_argument(
+        "--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+        help="embed on a Ray cluster (Ray Data); without ADDRESS, a local one",
+    )  # fmt: skip
     ingest.set_defaults(run=run_ingest)
 
     search = sub.add_parser("search", help="answer a question from the index")
@@ -104,6 +109,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_paths(remove)
     remove.set_defaults(run=run_remove)
 
+    serve = sub.add_parser("serve", help="answer questions over HTTP (JSON API, docs at /docs)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (8000)")
+    serve.add_argument(
+        "--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+        help="run as a Ray Serve deployment; without ADDRESS, on a local Ray cluster",
+    )  # fmt: skip
+    serve.add_argument("--replicas", type=_positive_int, default=None, help="with --ray (2)")
+    serve.add_argument(
+        "--cors-origin", action="append", default=[], metavar="ORIGIN",
+        help="let web pages from ORIGIN call the API (repeatable; none by default)",
+    )  # fmt: skip
+    serve.add_argument("--index", type=Path, default=None, help="index directory (./index)")
+    serve.set_defaults(run=run_serve)
     return parser
 
 
@@ -122,19 +141,35 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (1-65535)")
+    return int(value)
+
+
 # ---------------------------------------------------------------- ingest
 
 
 def run_ingest(args: argparse.Namespace) -> int:
     from .builder import IngestError, describe, ingest
+    from .ray_ingest import ClusterError  # Ray itself is imported only with --ray
     from .store import IndexUnavailable, IngestLocked
 
     corpus = args.corpus or paths.corpus_dir()
     index = args.index or paths.index_dir()
     bar = None if args.quiet or args.json else terminal.ProgressBar()
+    cluster: contextlib.AbstractContextManager = contextlib.nullcontext()
+    if args.ray is not None:
+        from .ray_ingest import encoder_factory
+
+        cluster = encoder_factory(args.ray or None)
     try:
-        report = ingest(corpus, index, strict=args.strict, wait=args.wait, progress=bar)
-    except (IngestError, IngestLocked, IndexUnavailable) as error:
+        with cluster as factory:
+            report = ingest(
+                corpus, index, strict=args.strict, wait=args.wait, progress=bar,
+                encoder_factory=factory,
+            )  # fmt: skip
+    except (IngestError, IngestLocked, IndexUnavailable, ClusterError) as error:
         raise CliError(str(error)) from None
     finally:
         if bar:
@@ -326,6 +361,39 @@ def run_eval(args: argparse.Namespace) -> int:
     print(
         f"off-topic or unanswerable confident: {', '.join(extra['confident_off_topic']) or 'none'}"
     )
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- serve
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from .api import ApiSettings
+    from .ray_ingest import ClusterError
+    from .store import IndexUnavailable, Store
+
+    if args.replicas is not None and args.ray is None:
+        raise CliError("--replicas needs --ray (one process serves without Ray)")
+    index = (args.index or paths.index_dir()).resolve()
+    try:
+        Store(index).current()
+    except IndexUnavailable as error:
+        print(f"advice-search: warning: {error} Until then /search answers 503.", file=sys.stderr)
+    settings = ApiSettings(cors_origins=tuple(args.cors_origin))
+    if args.ray is None:
+        from .server import run
+
+        run(index, settings, host=args.host, port=args.port)
+        return EXIT_OK
+    from .ray_serve import run as run_on_ray
+
+    try:
+        run_on_ray(
+            index, settings, address=args.ray or None, host=args.host, port=args.port,
+            replicas=args.replicas or 2, echo=lambda line: print(line, file=sys.stderr, flush=True),
+        )  # fmt: skip
+    except ClusterError as error:
+        raise CliError(str(error)) from None
     return EXIT_OK
 
 

@@ -129,6 +129,11 @@ class Searcher:
             raise damaged(index.path, error) from None
         return cls(index, encoder, settings=settings)
 
+    @property
+    def build(self) -> str:
+        """The name of the build this searcher answers from."""
+        return self.index.path.name if self.index.path is not None else ""
+
     def with_settings(self, settings: RankSettings) -> Searcher:
         """The same loaded index ranked with other settings (for evaluation)."""
         other = copy.copy(self)  # shares the loaded arrays, model and index

@@ -112,7 +112,9 @@ def search_result(result) -> str:  # noqa: ANN001 (search.SearchResult)
     if not result.hits:
         out.append("No passages found.")
         return "\n".join(out)
-    if not result.confident:
+    if result.safety_first:
+        out.append("Further reading from the library (not advice for a situation like yours):\n")
+    elif not result.confident:
         out.append("Nothing in the library answers this well. The closest passages we have:\n")
     for hit in result.hits:
         out.append(f"{hit.rank}. {hit.article.title}  [{hit.score:.2f}]")

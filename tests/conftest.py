@@ -7,8 +7,12 @@ sample index) in well under a minute.
 
 from __future__ import annotations
 
+import logging
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,12 +24,15 @@ CORPUS = ROOT / "corpus"
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 OWN_SET = ROOT / "eval" / "own.jsonl"
 
+# Ray clusters started by tests listen on the loopback address only (read when ray is imported).
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Anything built on the real corpus's index, or driving a browser, is slow."""
+    """Anything built on the real corpus's index, on a Ray cluster or driving a browser, is slow."""
     for item in items:
         uses = getattr(item, "fixturenames", ())
-        if "seed_index" in uses or item.get_closest_marker("browser"):
+        if {"seed_index", "ray_cluster"} & set(uses) or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
 
 
@@ -95,3 +102,32 @@ def workspace(sample_index: Path, tmp_path: Path) -> tuple[Path, Path]:
     """Private copies of the sample corpus and its index: (tmp/corpus, tmp/index)."""
     corpus = Path(shutil.copytree(sample_index.parent / "corpus", tmp_path / "corpus"))
     return corpus, copy_index(sample_index, tmp_path / "index")
+
+
+@dataclass(frozen=True)
+class RayCluster:
+    address: str  # for `--ray ADDRESS` in a subprocess
+    logs: Path  # the session's log folder (Ray Serve replicas log under serve/)
+    serve_port: int  # Ray Serve's HTTP port is fixed per cluster: every test uses this one
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[RayCluster]:
+    """One local Ray cluster for the whole session: 2 CPUs, no dashboard, loopback only."""
+    import ray
+
+    from tests.servers import free_port
+
+    # Short and fresh: Ray's socket paths live under it and must stay under 108 characters.
+    temp = Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp"))
+    ray.init(
+        num_cpus=2, include_dashboard=False, log_to_driver=False, _temp_dir=str(temp),
+        logging_level=logging.ERROR,
+    )  # fmt: skip
+    try:
+        yield RayCluster(
+            ray.get_runtime_context().gcs_address, temp / "session_latest" / "logs", free_port()
+        )
+    finally:
+        ray.shutdown()
+        shutil.rmtree(temp, ignore_errors=True)

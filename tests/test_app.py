@@ -181,6 +181,10 @@ def test_crisis_question_pins_the_help_panel_above_the_results(seeded) -> None: 
     first_card = next(i for i, n in enumerate(nodes) if getattr(n, "key", None) == "result-1")
     assert panel_at < first_card
     assert len(cards(at)) == 5  # the results stay visible below the panel
+    # Safety first: the passages are not presented as the answer, and the page says why.
+    assert [h.value for h in at.subheader] == ["Further reading"]
+    assert any("Safety first" in n.value for n in at.info)
+    assert "What the articles say" not in " ".join(texts(at))
 
 
 def test_ordinary_question_shows_no_help_panel(seeded) -> None:  # noqa: ANN001

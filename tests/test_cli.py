@@ -58,6 +58,19 @@ def test_search_text_output_is_readable(
     assert out.startswith("1. ") and "§ " in out
 
 
+def test_a_crisis_question_prints_help_first_and_offers_reading_not_answers(
+    capsys: pytest.CaptureFixture[str], seed_index: Path, seed_corpus: Path
+) -> None:
+    code, out, _ = _run(
+        capsys, "search", "he hits me when I bring up counseling, how do I convince him to go?",
+        "--index", str(seed_index), "--corpus", str(seed_corpus),
+    )  # fmt: skip
+    assert code == 0
+    assert out.startswith("You deserve to be safe") and "1-800-799-7233" in out
+    assert "Safety first" in out and "Further reading from the library" in out
+    assert out.index("Further reading") < out.index("\n1. ")
+
+
 def test_queries_file_prints_one_line_per_question_in_order(
     capsys: pytest.CaptureFixture[str], seed_index: Path, seed_corpus: Path, tmp_path: Path
 ) -> None:
