@@ -8,11 +8,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-<<<<<<< HEAD
-.PHONY: install run ingest index test test-fast test-hostile lint bench browser clean
-=======
-.PHONY: install install-app run ingest index test test-fast lint bench bench-serve serve browser clean
->>>>>>> main
+.PHONY: install install-app run ingest index test test-fast test-hostile lint bench bench-serve serve browser clean
 
 # torch first, from constraints.txt: left to itself pip resolves a multi-GB CUDA build.
 # Two levels: `make run` needs only the app (`.`); tests, lint and benchmarks also need the
