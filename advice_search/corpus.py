@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import os
 import re
 import stat
 import unicodedata
@@ -20,10 +19,10 @@ from pathlib import Path
 
 from . import boilerplate
 from .frontmatter import FrontMatterError, split_front_matter
+from .listing import file_signature, list_corpus, relative_name
 from .records import Article
 from .text import clean_control, heading_text, is_heading_like, is_list_item, normalise
 
-SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 HTML_SUFFIXES = (".html", ".htm")
 MAX_FILE_BYTES = 5_000_000  # far above any article; a bigger file is a dump, not an article
 # About three times the longest real advice article (16,000 words): embedding cost grows
@@ -59,63 +58,6 @@ class CorpusLoad:
     articles: tuple[Article, ...]
     skipped: tuple[Skipped, ...] = ()
     notes: tuple[str, ...] = field(default=())  # non-fatal remarks, e.g. a fallback decoding
-
-
-@dataclass(frozen=True)
-class Listing:
-    """The candidate article files of a corpus, and the folders that could not be read."""
-
-    files: tuple[Path, ...]
-    unreadable: tuple[tuple[Path, str], ...] = ()  # (folder, why)
-
-
-def list_corpus(directory: Path) -> Listing:
-    """Candidate article files under ``directory``, in a stable order (hidden ones ignored).
-
-    Links are listed (and then refused by ``read_article`` with a reason) but never followed
-    into directories, so a link loop cannot make the walk endless. A folder that cannot be
-    read is reported, not silently left out.
-    """
-    errors: list[OSError] = []
-    files: list[Path] = []
-    for root, dirs, names in os.walk(directory, onerror=errors.append):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        links = [d for d in dirs if os.path.islink(os.path.join(root, d))]
-        files += [
-            Path(root, name)
-            for name in (*names, *links)
-            if not name.startswith(".") and Path(name).suffix.lower() in SUFFIXES
-        ]
-    unreadable = tuple(
-        (Path(error.filename), error.strerror or str(error))
-        for error in errors
-        if error.filename is not None
-    )
-    return Listing(tuple(sorted(files)), tuple(sorted(unreadable)))
-
-
-def corpus_files(directory: Path) -> list[Path]:
-    """The candidate article files of ``directory`` (see ``list_corpus``)."""
-    return list(list_corpus(directory).files)
-
-
-def relative_name(path: Path, directory: Path) -> str:
-    """``path`` relative to the corpus as printable text (bytes of a non-UTF-8 name as \\xff)."""
-    rel = path.relative_to(directory).as_posix()
-    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def file_signature(path: Path) -> dict[str, int] | None:
-    """Size and modification time of a file (links not followed), or None if it is gone.
-
-    Recorded for skipped files, whose content is not worth hashing on every search (one may
-    be a 50 MB dump): a new signature means the file was replaced, perhaps by a fixed one.
-    """
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
 
 
 def load_corpus(directory: Path) -> CorpusLoad:

@@ -28,16 +28,9 @@ from typing import Any
 from .chunking import ChunkSettings
 from .corpus import Skipped
 from .model import export_checksum, installed_weights_match
-from .store import (
-    DAMAGED,
-    REBUILD,
-    IndexMismatch,
-    IndexUnavailable,
-    Store,
-    file_sha256,
-    write_text_atomic,
-)
+from .store import DAMAGED, REBUILD, IndexMismatch, IndexUnavailable, Store
 from .vectors import VectorIndexSpec
+from .writes import file_sha256, write_text_atomic
 
 # 2: sentence vectors embed each sentence with its neighbours; 3: the manifest checksums itself;
 # 4: BM25 weights stored as plain numpy arrays (lexical/*.npy); 5: a blank line ends a sentence

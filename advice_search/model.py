@@ -14,8 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diskfull import is_disk_full, writing
-from .store import file_sha256
+from .writes import file_sha256, is_disk_full, writing
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384

@@ -8,7 +8,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .corpus import corpus_files, file_signature, relative_name
+from .listing import corpus_files, file_signature, relative_name
 from .manifest import Manifest
 
 

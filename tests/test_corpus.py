@@ -16,6 +16,7 @@ from advice_search.corpus import (
     parse_article,
     read_article,
 )
+from advice_search.listing import Listing
 
 from .sample_corpus import BOUNDARIES, MONEY_TXT, SLEEP, write_corpus
 
@@ -225,7 +226,7 @@ def test_a_file_that_vanishes_between_listing_and_reading_is_skipped(
     write_corpus(tmp_path)
     listed = corpus.list_corpus(tmp_path)
 
-    def list_then_delete(directory: Path) -> corpus.Listing:
+    def list_then_delete(directory: Path) -> Listing:
         (tmp_path / "sleep.md").unlink()  # deleted by someone else right after the listing
         return listed
 

@@ -1,15 +1,18 @@
-"""A full disk while ingest writes: one message, whichever library noticed it.
+"""How the index directory is written: atomically, durably, and with one message when the
+disk is full.
 
-Python raises OSError(ENOSPC), FAISS a RuntimeError whose text ends in "(No space left on
-device)", and a quota EDQUOT. Every writer of the index directory (the lock, the model
-export, a new build, the CURRENT switch) wraps its writes in ``writing(path)``, deletes what
-it had half-written, and lets ``DiskFull`` carry the one line to the person.
+A full disk shows up as OSError(ENOSPC), as a FAISS RuntimeError whose text ends in "(No
+space left on device)", as a quota's EDQUOT, or as NumPy's short write. Every writer of the
+index directory (the lock, the model export, a new build, the CURRENT switch) wraps its
+writes in ``writing(path)``, deletes what it had half-written, and lets ``DiskFull`` carry
+the one line to the person.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -55,3 +58,38 @@ def writing(path: Path) -> Iterator[None]:
         if is_disk_full(error):
             raise DiskFull(path) from None
         raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temp file + fsync + rename)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
