@@ -24,12 +24,12 @@ from . import vectors
 from .chunking import ChunkSettings, chunk_article, embedding_text, sentence_windows
 from .corpus import CorpusError, CorpusLoad, Skipped, load_corpus
 from .encoder import Encoder, OnnxEncoder, Progress
+from .files import DiskFull
 from .index import SearchIndex, publish
 from .manifest import Manifest, ModelRecord, SourceFile
 from .model import ModelError, ensure_export, model_info, weights_stat
 from .records import Article, Passage
 from .store import IndexUnavailable, Store
-from .writes import DiskFull
 
 EncoderFactory = Callable[[Path], Encoder]  # the ONNX export's directory -> an encoder
 

@@ -27,10 +27,10 @@ from typing import Any
 
 from .chunking import ChunkSettings
 from .corpus import Skipped
+from .files import file_sha256, read_file, write_text_atomic
 from .model import export_checksum, installed_weights_match
 from .store import DAMAGED, REBUILD, IndexMismatch, IndexUnavailable, Store
 from .vectors import VectorIndexSpec
-from .writes import file_sha256, write_text_atomic
 
 # 2: sentence vectors embed each sentence with its neighbours; 3: the manifest checksums itself;
 # 4: BM25 weights stored as plain numpy arrays (lexical/*.npy); 5: a blank line ends a sentence
@@ -126,7 +126,7 @@ class Manifest:
         """The manifest of ``build``, refused if unreadable, edited, or of another format."""
         path = Path(build) / FILE
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_file(path).decode("utf-8"))
         except (OSError, ValueError) as error:
             raise _damaged(f"The index manifest {path} is unreadable ({error})") from None
         found = data.get("format_version") if isinstance(data, dict) else None
@@ -192,6 +192,8 @@ class Manifest:
                 intact = file.stat().st_size == record.size and file_sha256(file) == record.sha256
             except FileNotFoundError:
                 raise _damaged(f"Index file {file} is missing") from None
+            except ValueError:  # a pipe or a device in its place
+                intact = False
             if not intact:
                 raise _damaged(
                     f"Index file {file} is damaged (its checksum does not match the manifest)"

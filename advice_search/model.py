@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .writes import file_sha256, is_disk_full, writing
+from .files import file_sha256, is_disk_full, read_file, writing
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
@@ -135,7 +135,7 @@ def _link_or_copy(src: str, dst: str) -> None:
 def export_checksum(model_dir: Path) -> str | None:
     """The recorded sha256 of the exported model, if the export is complete and intact."""
     try:
-        record = json.loads((Path(model_dir) / EXPORT_RECORD).read_text())
+        record = json.loads(read_file(Path(model_dir) / EXPORT_RECORD))
         if all(file_sha256(Path(model_dir) / name) == record.get(name) for name in EXPORT_FILES):
             return str(record[ONNX_FILE])
     except (OSError, ValueError, KeyError):

@@ -22,14 +22,13 @@ import fcntl
 import os
 import re
 import shutil
-import stat
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from .writes import fsync_dir, fsync_file, write_text_atomic, writing
+from .files import fsync_dir, fsync_file, read_file, write_text_atomic, writing
 
 T = TypeVar("T")
 
@@ -264,17 +263,11 @@ class Store:
 def read_pointer(pointer: Path) -> str:
     """The build name a CURRENT file holds; ValueError if it holds anything else.
 
-    Read without blocking (a pipe put in its place must not hang every search) and at most
-    a few bytes (a huge file is garbage, not a name); the name must be one ``new_build``
+    Read without blocking (see ``read_file``) and at most a few bytes (a huge file is
+    garbage, not a name); the name must be one ``new_build``
     could have made, so it can never reach outside ``builds/`` or be too long for a path.
     """
-    fd = os.open(pointer, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ValueError("not a file")
-        data = os.read(fd, MAX_POINTER_BYTES + 1)
-    finally:
-        os.close(fd)
+    data = read_file(pointer, limit=MAX_POINTER_BYTES + 1)
     name = data.decode("ascii", errors="replace").strip()
     if len(data) > MAX_POINTER_BYTES or not BUILD_NAME.fullmatch(name):
         raise ValueError("not the name of a build")

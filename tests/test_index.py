@@ -523,3 +523,30 @@ def test_a_forged_build_with_recomputed_checksums_is_refused_in_one_line(
     assert REBUILD in one_line_error(capsys)
     report = ingest(index_copy.parent / "corpus", index_copy, encoder=FakeEncoder())
     assert report.full_rebuild_reason == "the previous index was damaged"
+
+
+def test_a_pipe_in_place_of_the_manifest_is_refused_without_blocking(index_copy: Path) -> None:
+    manifest = Store(index_copy).current() / "manifest.json"
+    manifest.unlink()
+    os.mkfifo(manifest)
+    try:
+        with pytest.raises(IndexUnavailable, match=f"manifest .* unreadable .*{REBUILD}"):
+            _finishes(lambda: Searcher.open(index_copy), timeout=30)
+    finally:
+        os.close(os.open(manifest, os.O_RDWR | os.O_NONBLOCK))
+
+
+@pytest.mark.parametrize("name", ["export.json", "model.onnx"])
+def test_a_pipe_in_the_model_export_is_refused_without_blocking(
+    index_copy: Path, name: str
+) -> None:
+    target = next((index_copy / "models").iterdir()) / name
+    target.unlink()
+    os.mkfifo(target)
+    try:
+        with pytest.raises(
+            IndexUnavailable, match=f"exported model .* missing or damaged.*{REBUILD}"
+        ):
+            _finishes(lambda: Searcher.open(index_copy), timeout=30)
+    finally:
+        os.close(os.open(target, os.O_RDWR | os.O_NONBLOCK))

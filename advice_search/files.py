@@ -1,5 +1,5 @@
-"""How the index directory is written: atomically, durably, and with one message when the
-disk is full.
+"""How the files of the index directory are written and read: atomically, durably, only
+if they are regular files, and with one message when the disk is full.
 
 A full disk shows up as OSError(ENOSPC), as a FAISS RuntimeError whose text ends in "(No
 space left on device)", as a quota's EDQUOT, or as NumPy's short write. Every writer of the
@@ -15,8 +15,10 @@ import errno
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 _FULL = (errno.ENOSPC, errno.EDQUOT)
 _FULL_TEXT = tuple(os.strerror(code) for code in _FULL)
@@ -88,8 +90,24 @@ def fsync_dir(path: Path) -> None:
 
 
 def file_sha256(path: Path) -> str:
+    """sha256 of a regular file's bytes (ValueError for a pipe or a device, see ``read_file``)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with _open_regular(path) as handle:
         for block in iter(lambda: handle.read(1 << 22), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_file(path: Path, *, limit: int = -1) -> bytes:
+    """The bytes of ``path`` (at most ``limit``), refused (ValueError) unless it is a regular
+    file: a pipe put in the index directory must not hang every search that opens it."""
+    with _open_regular(path) as handle:
+        return handle.read(limit)
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a pipe would wait for a writer
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ValueError(f"{path} is not a regular file")
+    return os.fdopen(fd, "rb")
