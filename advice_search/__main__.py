@@ -2,9 +2,10 @@
 
 Python turns Ctrl-C into KeyboardInterrupt, which during the imports of the first ~100 ms
 prints a traceback. This module is what the console script imports first: a quiet handler is
-installed before anything else is imported, Python's own handler is restored while
-``cli.main`` runs (so ingest's cleanup code runs and ``main`` prints its one line), and the
-quiet one is put back for the interpreter's exit.
+installed before anything else is imported, ``cli.interrupt`` (a KeyboardInterrupt, so
+ingest's cleanup code runs and ``main`` prints its one line) while ``cli.main`` runs, and the
+quiet one again for the interpreter's exit. bin/advice-search holds Ctrl-C back until this
+module has run, so even the interpreter's own start-up cannot print a traceback.
 """
 
 import _signal  # the C module: `signal` itself imports enum, which takes milliseconds
@@ -30,16 +31,22 @@ _signal.pthread_sigmask(_signal.SIG_UNBLOCK, {_signal.SIGINT})
 
 def run() -> None:
     """The console script's entry point."""
-    from .cli import main
+    from .cli import interrupt, main
 
     code = 130
     try:
-        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
+        _signal.signal(_signal.SIGINT, interrupt)
         code = main()
     except KeyboardInterrupt:  # between the two handlers, outside main's own try
         print(INTERRUPTED, file=sys.stderr)
     finally:
         _signal.signal(_signal.SIGINT, _quit)
+    if code == 130:
+        # A KeyboardInterrupt that crossed a library's embedded Python (pybind11) makes the
+        # interpreter end itself with SIGINT at exit, after our line: leave directly instead.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     sys.exit(code)
 
 

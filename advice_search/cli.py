@@ -27,18 +27,39 @@ class CliError(Exception):
     """An expected problem: printed as one line, exit code 1."""
 
 
+_interrupted = False  # Ctrl-C was pressed while this command ran
+
+
+def interrupt(signum: int, frame: object) -> None:
+    """The SIGINT handler while a command runs: remembered, then raised as KeyboardInterrupt.
+
+    Remembered because a library may catch the KeyboardInterrupt and fail with an error of
+    its own (ONNX Runtime: "initialization failed"), which must not read as a damaged index.
+    """
+    global _interrupted
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    global _interrupted
+    _interrupted = False
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
-    except CliError as error:
-        print(f"advice-search: {error}", file=sys.stderr)
-        return EXIT_ERROR
     except KeyboardInterrupt:  # ingest's cleanup has run; the build in use is whole
         print("advice-search: interrupted.", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as error:
+        if _interrupted:  # whatever a library made of the Ctrl-C
+            print("advice-search: interrupted.", file=sys.stderr)
+            return 130
+        if not isinstance(error, CliError):
+            raise
+        print(f"advice-search: {error}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def build_parser() -> argparse.ArgumentParser:

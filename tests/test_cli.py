@@ -281,3 +281,27 @@ def test_eval_ablation_switches_each_issue_9_signal_off_and_reads_shapes(
     report = json.loads(out)["reports"][0]
     assert report["unanswerable_not_confident"] == [1, 1]
     assert report["crisis_safety_first"] == [1, 1]
+
+
+def test_ctrl_c_swallowed_by_a_library_is_still_reported_as_ctrl_c(
+    sample_index: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ONNX Runtime, interrupted while it loads, fails with "initialization failed": that
+    must read as an interruption, not as a damaged index to rebuild."""
+    from advice_search import cli, search
+
+    class SwallowingEncoder:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            try:
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the library loads
+                time.sleep(1)
+            except BaseException:  # noqa: BLE001 (what the library does)
+                raise RuntimeError("initialization failed") from None
+
+    monkeypatch.setattr(search, "OnnxEncoder", SwallowingEncoder)
+    previous = signal.signal(signal.SIGINT, cli.interrupt)
+    try:
+        code = main(["search", "money", "--index", str(sample_index)])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert code == 130 and capsys.readouterr().err == "advice-search: interrupted.\n"
