@@ -4,6 +4,9 @@ index whole, and the next ingest leaves nothing behind."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -32,13 +35,18 @@ def test_ctrl_c_at_every_moment_of_a_search(sample_index: Path, ledger: Ledger) 
 
 def test_ctrl_c_at_every_moment_of_an_ingest(workspace: tuple[Path, Path], ledger: Ledger) -> None:
     corpus, index = workspace
+    argv = ["ingest", "--quiet", "--corpus", str(corpus), "--index", str(index)]
+    (corpus / "sleep.md").write_text(VERSIONS["new"])
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "advice_search", *argv], check=True, timeout=300)
+    duration = time.monotonic() - started  # one whole ingest, start-up included
     state = observe(index)
     outcomes: Counter[str] = Counter()
-    for i in range(scale(4, 40)):
+    attempts = scale(4, 40)
+    for i in range(attempts):  # moments spread over the whole run, and a little past it
         target = "new" if state == "old" else "old"
         (corpus / "sleep.md").write_text(VERSIONS[target])
-        argv = ["ingest", "--quiet", "--corpus", str(corpus), "--index", str(index)]
-        outcome = interrupt_at(argv, 0.05 + i * scale(0.6, 0.08))
+        outcome = interrupt_at(argv, 1.1 * duration * (i + 0.5) / attempts)
         outcomes[outcome] += 1
         try:
             state = observe(index)  # the old build or the new one, whole
