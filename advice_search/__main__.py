@@ -1,11 +1,12 @@
 """The ``advice-search`` process: Ctrl-C is one line from its first instruction on.
 
 Python turns Ctrl-C into KeyboardInterrupt, which during the imports of the first ~100 ms
-prints a traceback. This module is what the console script imports first: a quiet handler is
-installed before anything else is imported, ``cli.interrupt`` (a KeyboardInterrupt, so
-ingest's cleanup code runs and ``main`` prints its one line) while ``cli.main`` runs, and the
-quiet one again for the interpreter's exit. bin/advice-search holds Ctrl-C back until this
-module has run, so even the interpreter's own start-up cannot print a traceback.
+prints a traceback. This module runs first (bin/advice-search runs `python -m advice_search`,
+ingest.py imports it): a quiet handler is set before anything else is imported,
+``cli.interrupt`` (a KeyboardInterrupt, so ingest's cleanup code runs and ``main`` prints its
+one line) while ``cli.main`` runs, and the quiet one again for the interpreter's exit.
+bin/advice-search starts Python with Ctrl-C blocked, so even one pressed during the
+interpreter's own start-up waits for the quiet handler instead of printing a traceback.
 """
 
 import _signal  # the C module: `signal` itself imports enum, which takes milliseconds
@@ -26,11 +27,11 @@ def _quit(signum: int, frame: object) -> None:
 
 
 _signal.signal(_signal.SIGINT, _quit)
-_signal.pthread_sigmask(_signal.SIG_UNBLOCK, {_signal.SIGINT})
+_signal.pthread_sigmask(_signal.SIG_UNBLOCK, {_signal.SIGINT})  # one held back arrives now
 
 
 def run() -> None:
-    """The console script's entry point."""
+    """The command's entry point."""
     from .cli import interrupt, main
 
     code = 130
