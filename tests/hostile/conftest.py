@@ -105,10 +105,17 @@ def ledger() -> Ledger:
     return LEDGER
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test here is ``hostile``; ``full_only`` ones run in the full form alone."""
+    left_out = []
     for item in items:
         if HERE in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.hostile)
+        if item.get_closest_marker("full_only") and not FULL:
+            left_out.append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if item not in left_out]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

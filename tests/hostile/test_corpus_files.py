@@ -20,7 +20,7 @@ from advice_search.corpus import load_corpus
 from advice_search.records import Article
 
 from ..sample_corpus import BOUNDARIES, FakeEncoder, write_corpus
-from .conftest import FULL, Ledger
+from .conftest import Ledger
 
 ATTACK = "malformed corpus files (kinds)"
 PROSE = "Talk to your partner when you are both calm. Listen first, then answer.\n"
@@ -237,7 +237,7 @@ def test_each_malformed_file_is_indexed_noted_or_skipped_with_its_reason(
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.skipif(not FULL, reason="the real model embeds every kind: full form only")
+@pytest.mark.full_only  # the real model embeds every kind
 def test_the_real_command_ingests_the_hostile_corpus_in_one_run(
     hostile_corpus: Path,
     tmp_path: Path,

@@ -144,7 +144,7 @@ def test_a_full_disk_while_the_model_is_exported(
     assert Searcher.open(index).search("how do I set a boundary").hits
 
 
-@pytest.mark.skipif(not FULL, reason="a real ONNX export takes ~20 s: full form only")
+@pytest.mark.full_only  # a real ONNX export takes ~20 s
 def test_a_full_disk_during_a_real_onnx_export(
     small_disk: Path, workspace: tuple[Path, Path], ledger: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:

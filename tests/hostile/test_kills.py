@@ -102,7 +102,7 @@ def test_a_kill_at_every_step_of_the_model_export(
             state = observe(index)
 
 
-@pytest.mark.skipif(not FULL, reason="each real ONNX export takes ~20 s: full form only")
+@pytest.mark.full_only  # each real ONNX export takes ~20 s
 def test_a_real_onnx_export_killed_midway_leaves_nothing_after_the_next_ingest(
     workspace: tuple[Path, Path], ledger: Ledger
 ) -> None:
