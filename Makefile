@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-app run ingest index test test-fast lint bench bench-scale bench-serve serve browser clean
+.PHONY: install install-app run ingest index test test-fast test-hostile lint bench bench-scale bench-serve serve browser clean
 
 # torch first, from constraints.txt: left to itself pip resolves a multi-GB CUDA build.
 # Two levels: `make run` needs only the app (`.`); tests, lint and benchmarks also need the
@@ -54,6 +54,12 @@ test: install browser
 # or killed processes): the quick loop while changing code.
 test-fast: install
 	$(PY) -m pytest -q -m "not slow"
+
+# The hostile suite at full length (`make test` runs its short form): fuzzed questions,
+# malformed corpus files, a full disk, kills at every write step, garbage in CURRENT, races.
+# Prints its table and writes it to tests/output/hostile.md.
+test-hostile: install
+	ADVICE_SEARCH_HOSTILE=full $(PY) -m pytest -q -m hostile
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -2,7 +2,8 @@
 
 import sys
 
-from advice_search.cli import main
+import advice_search.__main__  # noqa: F401  (first: Ctrl-C is one line from here on)
 
 if __name__ == "__main__":
-    sys.exit(main(["ingest", *sys.argv[1:]]))
+    sys.argv[1:1] = ["ingest"]
+    advice_search.__main__.run()

@@ -10,10 +10,11 @@ build is refused (another model, other chunking settings, another format, or dam
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,13 +24,9 @@ import numpy as np
 
 from . import vectors
 from .chunking import ChunkSettings
-from .corpus import (
-    CorpusError,
-    CorpusLoad,
-    Skipped,
-    load_corpus,
-)
+from .corpus import CorpusError, CorpusLoad, Skipped, load_corpus
 from .encoder import Encoder, OnnxEncoder
+from .files import DiskFull
 from .index import SearchIndex, publish
 from .manifest import Manifest, ModelRecord, SourceFile
 from .model import ModelError, ensure_export, model_info, weights_stat
@@ -91,7 +88,8 @@ def ingest(
     started = time.perf_counter()
     settings = settings or ChunkSettings()
     store = Store(index_dir)
-    with store.lock(wait=wait):
+    with _full_disk_stops_ingest(), store.lock(wait=wait):
+        store.prune()  # what crashed ingests left, on every run: cleanup is not best effort
         try:
             info = model_info()
             # Even when nothing else changed: search sends people here when the export in
@@ -215,6 +213,16 @@ def _old_lists(plan: Plan) -> np.ndarray | None:
 def _content(sources: Sequence[SourceFile]) -> list[tuple[str, str, str, int]]:
     """What the sources say about the library, without the files' sizes and mtimes."""
     return [(s.article_id, s.path, s.content_hash, s.passages) for s in sources]
+
+
+@contextlib.contextmanager
+def _full_disk_stops_ingest() -> Iterator[None]:
+    """A full disk anywhere (lock, model export, build, switch) is an IngestError: the
+    writer has already deleted what it half-wrote, and the build in use is untouched."""
+    try:
+        yield
+    except DiskFull as error:
+        raise IngestError(str(error)) from None
 
 
 def _local_encoder(model_dir: Path) -> Encoder:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import io
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any
 
 from . import paths, terminal
+from .batch import json_line, read_queries
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -25,19 +27,39 @@ class CliError(Exception):
     """An expected problem: printed as one line, exit code 1."""
 
 
+_interrupted = False  # Ctrl-C was pressed while this command ran
+
+
+def interrupt(signum: int, frame: object) -> None:
+    """The SIGINT handler while a command runs: remembered, then raised as KeyboardInterrupt.
+
+    Remembered because a library may catch the KeyboardInterrupt and fail with an error of
+    its own (ONNX Runtime: "initialization failed"), which must not read as a damaged index.
+    """
+    global _interrupted
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    global _interrupted
+    _interrupted = False
     try:
+        args = build_parser().parse_args(argv)
         return args.run(args)
-    except CliError as error:
-        print(f"advice-search: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("advice-search: interrupted; the index is unchanged.", file=sys.stderr)
+    except KeyboardInterrupt:  # ingest's cleanup has run; the build in use is whole
+        print("advice-search: interrupted.", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as error:
+        if _interrupted:  # whatever a library made of the Ctrl-C
+            print("advice-search: interrupted.", file=sys.stderr)
+            return 130
+        if not isinstance(error, CliError):
+            raise
+        print(f"advice-search: {error}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,7 +202,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         if bar:
             bar.close()
     if args.json:
-        print(json.dumps(describe(report), ensure_ascii=False))
+        _print_json(describe(report))
         return EXIT_OK
     print(terminal.ingest_summary(report))
     return EXIT_OK
@@ -236,7 +258,7 @@ def run_list(args: argparse.Namespace) -> int:
     found, skipped = entries(args.corpus or paths.corpus_dir(), args.index or paths.index_dir())
     if args.json:
         for entry in found:
-            print(json.dumps(terminal.library_row(entry), ensure_ascii=False))
+            _print_json(terminal.library_row(entry))
     else:
         print(terminal.library_listing(found, skipped))
     return EXIT_OK
@@ -293,21 +315,24 @@ def run_search(args: argparse.Namespace) -> int:
     searcher = open_searcher(args.index)
     if args.queries:
         warn_if_stale()
-        for qid, question in _read_queries(args.queries):
+        for query in read_queries(_query_lines(args.queries)):
+            payload: dict[str, Any] = {"line": query.line}
+            if query.id is not None:
+                payload["id"] = query.id
             try:
-                payload = searcher.search(question, k=args.k).to_json()
+                if query.error:
+                    raise QueryError(query.error)
+                payload.update(searcher.search(query.question, k=args.k).to_json())
             except QueryError as error:
-                payload = {"query": question, "error": str(error), "results": []}
-            if qid is not None:
-                payload = {"id": qid, **payload}
-            print(json.dumps(payload, ensure_ascii=False), flush=True)
+                payload.update(query=query.question, error=str(error), results=[])
+            _print_json(payload)
         return EXIT_OK
     try:
         result = searcher.search(args.question, k=args.k)
     except QueryError as error:
         raise CliError(str(error)) from None
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+        _print_json(result.to_json())
     else:
         print(terminal.search_result(result), flush=True)
     warn_if_stale()
@@ -372,31 +397,26 @@ def _print_stale(status) -> None:  # noqa: ANN001 (CorpusStatus | None)
         print(f"advice-search: warning: {stale_warning(status)}", file=sys.stderr)
 
 
-def _read_queries(source: str) -> Iterator[tuple[str | None, str]]:
-    """(id, question) pairs from a file of plain lines or JSONL with "q"."""
-    handle: TextIO
+def _query_lines(source: str) -> Iterator[str]:
+    """The lines of a questions file, or of stdin for "-" (undecodable bytes replaced)."""
     if source == "-":
-        handle = sys.stdin
+        buffer = getattr(sys.stdin, "buffer", None)
+        handle = (
+            io.TextIOWrapper(buffer, encoding="utf-8", errors="replace") if buffer else sys.stdin
+        )
     else:
         try:
             handle = open(source, encoding="utf-8", errors="replace")  # noqa: SIM115
         except OSError as error:
             raise CliError(f"cannot read {source}: {error.strerror}") from None
     with handle:
-        for number, line in enumerate(handle, start=1):
-            text = line.strip()
-            if not text:
-                continue
-            if text.startswith("{"):
-                try:
-                    row = json.loads(text)
-                    yield (str(row["id"]) if "id" in row else None), str(row["q"])
-                except (ValueError, KeyError, TypeError):
-                    raise CliError(
-                        f'{source}, line {number}: a JSON line needs a "q" field'
-                    ) from None
-            else:
-                yield None, text
+        yield from handle
+
+
+def _print_json(payload: dict[str, Any]) -> None:
+    """One JSON line; plain ASCII escapes when stdout cannot encode the text as it is."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
+    print(json_line(payload, ascii_only=encoding != "utf8"), flush=True)
 
 
 # ---------------------------------------------------------------- eval

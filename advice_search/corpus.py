@@ -10,24 +10,31 @@ stage sees only the article.
 from __future__ import annotations
 
 import codecs
-import datetime
 import hashlib
-import os
 import re
 import stat
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import boilerplate
+from .frontmatter import FrontMatterError, split_front_matter
+from .listing import file_signature, list_corpus, relative_name
 from .records import Article
 from .text import clean_control, heading_text, is_heading_like, is_list_item, normalise
 
-SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 HTML_SUFFIXES = (".html", ".htm")
 MAX_FILE_BYTES = 5_000_000  # far above any article; a bigger file is a dump, not an article
-METADATA_FIELDS = ("title", "author", "site", "date", "url")
+# About three times the longest real advice article (16,000 words): embedding cost grows
+# with the text, and one 4.7 MB line once made ingest 20 times slower than the whole library.
+MAX_ARTICLE_CHARS = 100_000
+NOT_UTF8_NAME = "the file name is not valid UTF-8; rename it"
+# An image pasted into the text (Markdown or an <img> tag) as a base64 data URI.
+_INLINE_IMAGE = re.compile(
+    r"!\[[^\]\n]*\]\(\s*data:[^)]*\)|<img\b[^>]*\bdata:[^>]*>|data:[\w.+-]+/[\w.+-]+;base64,[A-Za-z0-9+/=]+",
+    re.IGNORECASE,
+)
 
 
 class CorpusError(Exception):
@@ -54,77 +61,6 @@ class CorpusLoad:
     notes: tuple[str, ...] = field(default=())  # non-fatal remarks, e.g. a fallback decoding
 
 
-def corpus_files(directory: Path) -> list[Path]:
-    """Candidate article files under ``directory``, in a stable order (hidden files ignored).
-
-    Links are listed (and then refused by ``read_article`` with a reason) but never followed
-    into directories, so a link loop cannot make the walk endless.
-    """
-    return sorted(Path(path) for path in _candidates(Path(directory)))
-
-
-def corpus_signatures(directory: Path) -> dict[str, tuple[int, int]]:
-    """(size, mtime_ns) of each candidate file, by its path relative to ``directory``.
-
-    One lstat a file and no Path objects: what staleness and ingest compare with the
-    manifest, fast enough for a corpus of a hundred thousand files.
-    """
-    prefix = len(os.path.join(os.fspath(directory), ""))
-    signatures = {}
-    lstat = os.lstat
-    for path in _candidates(Path(directory)):
-        try:
-            info = lstat(path)
-        except OSError:
-            continue
-        signatures[path[prefix:].replace(os.sep, "/")] = (info.st_size, info.st_mtime_ns)
-    return signatures
-
-
-def _candidates(directory: Path) -> Iterator[str]:
-    """Paths of the entries named like articles: hidden names skipped, folders (never
-    links to them) entered."""
-    pending = [os.fspath(directory)]
-    while pending:
-        try:
-            listed = _listing(pending.pop())
-        except OSError:
-            continue
-        for name, folder, path in listed:
-            if name.startswith("."):
-                continue
-            if folder:
-                pending.append(path)
-            elif name[name.rfind(".") :].lower() in SUFFIXES and "." in name:
-                yield path
-
-
-def _listing(folder: str) -> list[tuple[str, bool, str]]:
-    """(name, is a folder, path) of each entry; the type comes with the listing (no stat)."""
-    entries = []
-    with os.scandir(folder) as listing:
-        for entry in listing:
-            try:
-                is_folder = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                is_folder = False
-            entries.append((entry.name, is_folder, entry.path))
-    return entries
-
-
-def file_signature(path: Path) -> dict[str, int] | None:
-    """Size and modification time of a file (links not followed), or None if it is gone.
-
-    Recorded for skipped files, whose content is not worth hashing on every search (one may
-    be a 50 MB dump): a new signature means the file was replaced, perhaps by a fixed one.
-    """
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
-
-
 def load_corpus(
     directory: Path, *, known: Callable[[str], Article | None] | None = None
 ) -> CorpusLoad:
@@ -144,8 +80,17 @@ def load_corpus(
     notes: list[str] = []
     seen_texts: dict[str, str] = {}
     seen_ids: set[str] = set()
-    for path in corpus_files(directory):
-        rel = path.relative_to(directory).as_posix()
+    listing = list_corpus(directory)
+    for folder, why in listing.unreadable:
+        if folder == directory:
+            raise CorpusError(f"Cannot read the corpus directory {directory} ({why}).")
+        rel = relative_name(folder, directory) + "/"
+        skipped.append(Skipped(rel, f"folder cannot be read ({why}); fix its permissions"))
+    for path in listing.files:
+        rel = relative_name(path, directory)
+        if rel != path.relative_to(directory).as_posix():
+            skipped.append(Skipped(rel, NOT_UTF8_NAME, file_signature(path)))
+            continue
         try:
             reused = known(rel) if known is not None else None
             article, note = (reused, None) if reused is not None else read_article(path, directory)
@@ -199,6 +144,11 @@ def read_article(path: Path, root: Path) -> tuple[Article, str | None]:
     except OSError as error:
         raise CorpusFileError(f"cannot be read ({error.strerror})") from error
     text, note = read_html(data) if path.suffix.lower() in HTML_SUFFIXES else decode(data)
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise CorpusFileError(
+            f"{len(text):,} characters is too long for one article (limit "
+            f"{MAX_ARTICLE_CHARS:,}); split it into separate articles"
+        )
     content_hash = hashlib.sha256(data).hexdigest()
     article = parse_article(
         text, path=rel, article_id=slugify(path.stem), content_hash=content_hash
@@ -251,7 +201,11 @@ def decode(data: bytes) -> tuple[str, str | None]:
 def parse_article(raw: str, *, path: str, article_id: str, content_hash: str = "") -> Article:
     """Front matter, metadata lines and boilerplate out; the cleaned body in. Pure."""
     text = clean_control(raw.replace("\r\n", "\n").replace("\r", "\n"))
-    meta, body = split_front_matter(text)
+    text = _INLINE_IMAGE.sub("", text)  # 100 KB of base64 is not text to embed
+    try:
+        meta, body = split_front_matter(text)
+    except FrontMatterError as error:
+        raise CorpusFileError(str(error)) from None
     lines = body.split("\n")
     title = meta.get("title")
     removed: list[str] = []
@@ -282,7 +236,7 @@ def parse_article(raw: str, *, path: str, article_id: str, content_hash: str = "
         if cleaned.strip():
             blocks.append(cleaned)
     body = "\n\n".join(blocks)
-    if not re.search(r"\w{2,}", body):
+    if not any(re.search(r"\w{2,}", b) and not b.lstrip().startswith("#") for b in blocks):
         raise CorpusFileError(
             "no article text: only a title, headings, separators or page boilerplate"
         )
@@ -298,41 +252,6 @@ def parse_article(raw: str, *, path: str, article_id: str, content_hash: str = "
         content_hash=content_hash,
         removed=tuple(removed),
     )
-
-
-def split_front_matter(text: str) -> tuple[dict[str, str], str]:
-    """YAML front matter (only the known fields, as strings) and the rest of the text."""
-    match = re.match(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", text, re.DOTALL)
-    if not match:
-        return {}, text
-    import yaml  # only needed for files that have front matter
-
-    try:
-        data = yaml.safe_load(match[1]) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark else ""
-        raise CorpusFileError(
-            f"broken YAML front matter{where}; fix it or remove the --- block"
-        ) from error
-    if not isinstance(data, dict):
-        raise CorpusFileError("front matter is not a list of `field: value` lines")
-    meta = {key: value for key in METADATA_FIELDS if (value := _field_text(data.get(key)))}
-    return meta, text[match.end() :]
-
-
-def _field_text(value: object) -> str | None:
-    """A front matter value as text: scalars, or a list of scalars joined ("A, B").
-
-    Anything else is ignored: a nested structure (possibly a YAML alias bomb, which
-    ``str()`` would expand exponentially) is not a title or an author.
-    """
-    scalars = (str, int, float, datetime.date)
-    if isinstance(value, list) and all(isinstance(v, scalars) for v in value):
-        value = ", ".join(str(v) for v in value)
-    if isinstance(value, scalars):
-        return str(value).strip() or None
-    return None
 
 
 def to_blocks(body: str) -> list[str]:

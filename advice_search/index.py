@@ -53,6 +53,9 @@ SENTENCE_START = "sentence_start.npy"
 TOPIC = "topic.npy"
 READINGS = "readings"
 LEXICAL = "lexical"
+# Up to this many passages every load checks every row number (a few ms); above, ingest and
+# ``verify`` do (``SearchIndex.consistent``).
+THOROUGH_MAX_PASSAGES = 100_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,8 +146,9 @@ class SearchIndex:
         self.lexical.save(directory / LEXICAL)
 
     @classmethod
-    def load(cls, directory: Path, manifest: Manifest) -> SearchIndex:
-        """Map a build whose manifest has been checked (``open`` does both)."""
+    def load(cls, directory: Path, manifest: Manifest, *, thorough: bool = False) -> SearchIndex:
+        """Map a build whose manifest has been checked (``open`` does both); see
+        ``consistent`` for ``thorough`` (always on up to ``THOROUGH_MAX_PASSAGES``)."""
         directory = Path(directory)
 
         def array(name: str) -> np.ndarray:
@@ -180,7 +184,8 @@ class SearchIndex:
             raise
         except Exception as error:  # any library's error here means a damaged build
             raise damaged(directory, error) from None
-        if not index.consistent():
+        thorough = thorough or len(index.passages) <= THOROUGH_MAX_PASSAGES
+        if not index.consistent(thorough=thorough):
             raise damaged(directory, ValueError("passages, vectors and manifest disagree"))
         return index
 
@@ -198,26 +203,48 @@ class SearchIndex:
         def read(build: Path) -> SearchIndex:
             manifest = Manifest.read(build)
             manifest.check(build, chunking=chunking, model_export=model_export, full=full_check)
-            return cls.load(build, manifest)
+            return cls.load(build, manifest, thorough=full_check)
 
         return Store(index_dir).read_current(read)
 
-    def consistent(self) -> bool:
-        """Counts agree between passages, vectors, sentences, articles and the manifest
-        (sizes only: nothing is read that a search would not read)."""
+    def consistent(self, *, thorough: bool = False) -> bool:
+        """Counts and shapes agree between passages, vectors, sentences, BM25, articles and
+        the manifest; with ``thorough``, also every row number points where it may.
+
+        Checksums catch damage; these catch a build whose files were edited and whose
+        checksums recomputed. The counts cost nothing; the row checks read whole arrays
+        (hundreds of MB at a million passages), so ``load`` runs them on a small build and
+        leaves a large one to ingest and ``verify``, which read every byte anyway.
+        """
         n, s = len(self.passages), len(self.sentence_rows)
-        dim = self.sentence_vectors.dim if len(self.sentence_vectors) or s else self.vectors.d
-        return (
+        dim = self.vectors.d
+        counts = (
             self.vectors.ntotal == n
             and (self.manifest is None or self.manifest.counts.get("passages") == n)
+            and (self.manifest is None or self.manifest.model.dimension == dim)
             and len(self.passage_article) == len(self.passage_kind) == n
             and len(self.catalogue) == len(self.articles)
             and len(self.sentence_vectors) == s
-            and dim == self.vectors.d
+            and (s == 0 or self.sentence_vectors.dim == dim)
+            and self.sentence_rows.shape == (s, 3)
             and len(self.sentence_start) == n + 1
             and (n == 0 or int(self.sentence_start[-1]) == s)
-            and self.lexical.n_docs == n
-            and self.topic.shape == (self.vectors.d,)
+            and self.lexical.consistent(n)
+            and self.topic.shape == (dim,)
+        )
+        if not counts or not thorough:
+            return counts
+        rows, start = self.sentence_rows, self.sentence_start
+        return (
+            self.lexical.consistent(n, thorough=True)
+            and (n == 0 or int(self.passage_article.min()) >= 0)
+            and (n == 0 or int(self.passage_article.max()) < len(self.articles))
+            and (n == 0 or int(self.passage_kind.min()) >= 0)
+            and (n == 0 or int(self.passage_kind.max()) < len(PASSAGE_KINDS))
+            and bool(np.all(np.diff(start) >= 0))
+            and (s == 0 or 0 <= int(rows[:, 0].min()) <= int(rows[:, 0].max()) < n)
+            and bool(np.all(np.diff(rows[:, 0]) >= 0))
+            and bool(np.all(rows[:, 1] >= 0) and np.all(rows[:, 1] <= rows[:, 2]))
         )
 
     # ------------------------------------------------------------ lookups

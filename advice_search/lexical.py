@@ -192,6 +192,27 @@ class Lexical:
         """``match(query).scores``: every passage's relative BM25 score."""
         return self.match(query).scores
 
+    def consistent(self, n_docs: int, *, thorough: bool = False) -> bool:
+        """The arrays fit together for a build of ``n_docs`` passages; with ``thorough``,
+        every posting also points at one of them (a read of every posting list)."""
+        terms = len(self.indptr) - 1
+        postings = len(self.docs)
+        fits = (
+            self.n_docs == n_docs
+            and terms >= 0
+            and (len(self.term_best) == terms or not postings)
+            and int(self.indptr[0]) == 0
+            and int(self.indptr[-1]) == postings == len(self.tf) == len(self.weights)
+        )
+        if not fits or not thorough:
+            return fits
+        return (
+            bool(np.all(np.diff(self.indptr) >= 0))
+            and (not postings or 0 <= int(self.docs.min()) <= int(self.docs.max()) < n_docs)
+            # bm25s gives the empty token (of an empty document) an id but no column.
+            and all(isinstance(t, int) and 0 <= t < terms + (not k) for k, t in self.vocab.items())
+        )
+
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         for name in ARRAYS:

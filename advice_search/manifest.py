@@ -5,7 +5,7 @@ vector index, and the size, sha256 and sampled sha256 of every file in the build
 ``sources.json``, the article files it was made from). The manifest carries a checksum of its
 own content, so an edited one is refused.
 
-Loading checks each file's size and sampled sha256 (``store.file_sampled_sha256``: 1 MiB of
+Loading checks each file's size and sampled sha256 (``files.file_sampled_sha256``: 1 MiB of
 any file), so opening a build of several GB reads megabytes, not gigabytes; ingest, which
 rewrites the index from the previous build, and ``advice-search verify`` check the full
 sha256 of every byte.
@@ -34,19 +34,11 @@ from typing import Any
 
 from .chunking import ChunkSettings
 from .corpus import Skipped
+from .files import file_sampled_sha256, file_sha256, read_file, write_text_atomic
 from .model import export_checksum, installed_weights_match
 from .sources import FILE as SOURCES_FILE
 from .sources import SourceFile, SourceTable
-from .store import (
-    DAMAGED,
-    REBUILD,
-    IndexMismatch,
-    IndexUnavailable,
-    Store,
-    file_sampled_sha256,
-    file_sha256,
-    write_text_atomic,
-)
+from .store import DAMAGED, REBUILD, IndexMismatch, IndexUnavailable, Store
 from .vectors import VectorIndexSpec
 
 __all__ = ["FORMAT_VERSION", "Manifest", "ModelRecord", "SourceFile", "FileRecord"]
@@ -81,7 +73,7 @@ class ModelRecord:
 class FileRecord:
     size: int
     sha256: str
-    sampled: str  # ``store.file_sampled_sha256``: what a load checks
+    sampled: str  # ``files.file_sampled_sha256``: what a load checks
 
 
 @dataclass(frozen=True)
@@ -140,7 +132,7 @@ class Manifest:
         """The manifest of ``build``, refused if unreadable, edited, or of another format."""
         path = Path(build) / FILE
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_file(path).decode("utf-8"))
         except (OSError, ValueError) as error:
             raise _damaged(f"The index manifest {path} is unreadable ({error})") from None
         found = data.get("format_version") if isinstance(data, dict) else None
@@ -217,6 +209,8 @@ class Manifest:
                 )
             except FileNotFoundError:
                 raise _damaged(f"Index file {file} is missing") from None
+            except ValueError:  # a pipe or a device in its place
+                intact = False
             if not intact:
                 raise _damaged(
                     f"Index file {file} is damaged (its checksum does not match the manifest)"

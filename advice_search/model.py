@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .store import file_sha256
+from .files import file_sha256, is_disk_full, read_file, writing
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
@@ -124,11 +124,17 @@ def ensure_export(models_dir: Path, weights_sha256: str) -> tuple[Path, str]:
         export_onnx(target)  # missing or damaged: made anew
     else:
         tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.copytree(cached, tmp, copy_function=_link_or_copy)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
+        try:
+            with writing(target):
+                shutil.rmtree(tmp, ignore_errors=True)
+                tmp.mkdir(parents=True)
+                for name in (*EXPORT_FILES, EXPORT_RECORD):
+                    _link_or_copy(str(cached / name), str(tmp / name))
+                if target.exists():
+                    shutil.rmtree(target)
+                os.replace(tmp, target)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     checksum = export_checksum(target)
     if checksum is None:
         raise ModelError(f"Exporting the model to {target} failed: run the ingest again.")
@@ -138,8 +144,10 @@ def ensure_export(models_dir: Path, weights_sha256: str) -> tuple[Path, str]:
 def _link_or_copy(src: str, dst: str) -> None:
     try:
         os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
+    except OSError as error:
+        if is_disk_full(error):  # a copy would need more room still
+            raise
+        shutil.copy2(src, dst)  # another file system, or links not allowed
 
 
 def export_checksum(model_dir: Path) -> str | None:
@@ -149,7 +157,7 @@ def export_checksum(model_dir: Path) -> str | None:
     file anyway, and hashing it costs about a tenth of a second.
     """
     try:
-        record = json.loads((Path(model_dir) / EXPORT_RECORD).read_text())
+        record = json.loads(read_file(Path(model_dir) / EXPORT_RECORD))
         if all(file_sha256(Path(model_dir) / name) == record.get(name) for name in EXPORT_FILES):
             return str(record[ONNX_FILE])
     except (OSError, ValueError, KeyError):
@@ -160,21 +168,34 @@ def export_checksum(model_dir: Path) -> str | None:
 def export_onnx(dest: Path, *, source: Path | None = None) -> Path:
     """Export the installed model to ``dest/model.onnx`` (+ tokenizer), atomically.
 
+    Written into ``dest.tmp-<pid>`` and renamed; on any failure (a full disk) the partial
+    export is deleted at once, and one left by a killed ingest is deleted by the next.
+    """
+    source = source or source_model_dir()
+    dest = Path(dest)
+    tmp = dest.with_name(dest.name + f".tmp-{os.getpid()}")
+    try:
+        with writing(dest):
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir(parents=True)
+            _write_export(tmp, source)
+            if dest.exists():
+                shutil.rmtree(dest)
+            os.replace(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+def _write_export(tmp: Path, source: Path) -> None:
+    """model.onnx, the tokenizer and their checksums, into ``tmp``.
+
     The graph is written from the weights file by ``bert_onnx`` (about a second, no torch);
     dynamic batch and sequence axes.
     """
     from .bert_onnx import write_bert_onnx
 
-    source = source or source_model_dir()
-    dest = Path(dest)
-    tmp = dest.with_name(dest.name + f".tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     write_bert_onnx(source, tmp / ONNX_FILE)
     shutil.copy2(source / TOKENIZER_FILE, tmp / TOKENIZER_FILE)
     record = {"source": str(source), **{name: file_sha256(tmp / name) for name in EXPORT_FILES}}
     (tmp / EXPORT_RECORD).write_text(json.dumps(record, indent=2))
-    if dest.exists():
-        shutil.rmtree(dest)
-    os.replace(tmp, dest)
-    return dest

@@ -23,10 +23,11 @@ import numpy as np
 
 from . import vectors
 from .chunking import ChunkSettings, chunk_article, embedding_text, lexical_text, sentence_windows
-from .corpus import corpus_signatures, slugify
+from .corpus import slugify
 from .encoder import Encoder
 from .index import SearchIndex
 from .lexical import Lexical
+from .listing import corpus_signatures
 from .quantized import Int8Vectors
 from .readings import PassageReadings
 from .records import Article, Passage

@@ -180,6 +180,7 @@ class Searcher:
         )
         lexical = lexical_match.scores_of(rows)
         fused = fuse(dense, sentences.best, lexical, self._adjustment(rows, reading), self.settings)
+        fused = np.nan_to_num(fused, nan=0.0, posinf=0.0, neginf=0.0)  # NaN is not JSON
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
         safety = crisis_mode.decide(assessment, self.readings.persuasion[rows].tolist())
         if safety.safety_first and self.settings.safety_first:  # issue 9: crisis.py

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .corpus import corpus_signatures
+from .listing import corpus_signatures
 from .manifest import Manifest
 from .sources import SourceFile, SourceTable
 

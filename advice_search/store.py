@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -28,11 +28,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from .files import fsync_dir, fsync_file, read_file, write_text_atomic, writing
+
 T = TypeVar("T")
 
 REBUILD = "advice-search ingest"  # the command every refusal points to
 KEEP_BUILDS = 2  # the current one and its predecessor (a reader may still be opening it)
 DAMAGED = "the previous index was damaged"  # ``reason`` of a refusal for damage
+BUILD_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,99}")  # what ``new_build`` names a build
+MAX_POINTER_BYTES = 128
 
 
 class IndexUnavailable(Exception):
@@ -61,23 +65,25 @@ class Store:
         self.root = Path(root)
         self.builds = self.root / "builds"
         self.models = self.root / "models"
+        self._locked_at: float | None = None  # when this process took the writer lock
 
     def current(self) -> Path:
         """The directory of the build in use; IndexUnavailable if there is none."""
         pointer = self.root / "CURRENT"
         try:
-            name = pointer.read_text().strip()
+            name = read_pointer(pointer)
         except FileNotFoundError:
             raise IndexUnavailable(
                 f"No index in {self.root}/: run `{REBUILD}` to build it."
             ) from None
-        except (OSError, UnicodeDecodeError) as error:
+        except (OSError, ValueError) as error:
+            reason = error.strerror if isinstance(error, OSError) else str(error)
             raise IndexUnavailable(
-                f"Cannot read {pointer} ({error}): run `{REBUILD}` to rebuild the index.",
+                f"Cannot read {pointer} ({reason}): run `{REBUILD}` to rebuild the index.",
                 reason=DAMAGED,
             ) from None
         path = self.builds / name
-        if not name or "/" in name or name.startswith(".") or not path.is_dir():
+        if not path.is_dir():
             raise IndexUnavailable(
                 f"The index in {self.root}/ points to a missing build: run `{REBUILD}`.",
                 reason=DAMAGED,
@@ -87,7 +93,7 @@ class Store:
     def current_name(self) -> str | None:
         """The name CURRENT holds right now, without checking it (None if unreadable)."""
         try:
-            return (self.root / "CURRENT").read_text().strip()
+            return read_pointer(self.root / "CURRENT")
         except (OSError, ValueError):
             return None
 
@@ -115,12 +121,13 @@ class Store:
     @contextlib.contextmanager
     def new_build(self) -> Iterator[Path]:
         """A fresh temporary build directory, deleted unless ``publish`` moved it in place."""
-        self.builds.mkdir(parents=True, exist_ok=True)
         build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
         tmp = self.builds / f".tmp-{build_id}"
-        tmp.mkdir()
         try:
-            yield tmp
+            with writing(tmp):
+                self.builds.mkdir(parents=True, exist_ok=True)
+                tmp.mkdir()
+                yield tmp
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -131,22 +138,42 @@ class Store:
 
     def publish(self, tmp: Path) -> Path:
         """Move a complete build in place and switch CURRENT to it: the one atomic step."""
-        for path in sorted(tmp.rglob("*"), reverse=True):  # files before their folders
-            if path.is_file():
-                fsync_file(path)
-            else:
-                fsync_dir(path)
-        fsync_dir(tmp)
+        with writing(tmp):
+            for path in sorted(tmp.rglob("*"), reverse=True):  # files before their folders
+                if path.is_file():
+                    fsync_file(path)
+                else:
+                    fsync_dir(path)
+            fsync_dir(tmp)
         final = self.builds / self.build_id(tmp)
         os.replace(tmp, final)
-        fsync_dir(self.builds)
-        write_text_atomic(self.root / "CURRENT", final.name + "\n")
-        fsync_dir(self.root)
+        pointer = self.root / "CURRENT"
+        try:
+            with writing(pointer):
+                fsync_dir(self.builds)
+                if pointer.is_dir() and not pointer.is_symlink():  # garbage: rename would fail
+                    shutil.rmtree(pointer)
+                write_text_atomic(pointer, final.name + "\n")
+        except BaseException:
+            if self.current_name() != final.name:  # not switched: the build is of no use
+                shutil.rmtree(final, ignore_errors=True)
+            raise
+        # Switched. Should syncing the folder fail, a power cut could at worst bring back
+        # the previous CURRENT, whose build is kept: not a reason to report a failure.
+        with contextlib.suppress(OSError):
+            fsync_dir(self.root)
         self.prune()
         return final
 
     def prune(self) -> None:
-        """Delete old builds and leftovers of dead ingests, keeping the current one and one more."""
+        """Delete what earlier writers left behind, and builds beyond the current one and one
+        more. Ingest calls it on every run (also when the index is up to date), holding the lock.
+        """
+        for leftover in self._leftovers():
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
         try:
             current = self.current().name
         except IndexUnavailable:
@@ -155,20 +182,49 @@ class Store:
             (p.name for p in self.builds.iterdir() if not p.name.startswith(".")), reverse=True
         )
         keep = {current, *[n for n in names if n < current][: KEEP_BUILDS - 1]}
-        for entry in self.builds.iterdir():
-            stale_tmp = entry.name.startswith(".tmp-") and not pid_alive(entry.name.split("-")[-1])
-            if (not entry.name.startswith(".") and entry.name not in keep) or stale_tmp:
-                shutil.rmtree(entry, ignore_errors=True)
-        for leftover in self.root.glob(".CURRENT.*.tmp"):  # an ingest killed mid-switch
-            if not pid_alive(leftover.name.split(".")[2]):
-                leftover.unlink(missing_ok=True)
+        for name in names:
+            if name not in keep:
+                shutil.rmtree(self.builds / name, ignore_errors=True)
+
+    def _leftovers(self) -> Iterator[Path]:
+        """Temporary builds, model exports and pointers whose writer is gone.
+
+        Each is named after its writer's pid. The writer is gone if that pid is dead, or if
+        the entry was last written before this process took the lock: every writer holds the
+        lock while it writes, so that one has finished (its pid may now be another process).
+        """
+        candidates: list[tuple[Path, str]] = []
+        if self.builds.is_dir():
+            candidates += [
+                (p, p.name.rsplit("-", 1)[-1])
+                for p in self.builds.iterdir()
+                if p.name.startswith(".tmp-")
+            ]
+        if self.models.is_dir():
+            candidates += [
+                (p, p.name.rsplit("-", 1)[-1]) for p in self.models.iterdir() if ".tmp-" in p.name
+            ]
+        candidates += [(p, p.name.split(".")[2]) for p in self.root.glob(".CURRENT.*.tmp")]
+        for path, pid in candidates:
+            if pid == str(os.getpid()):
+                continue
+            try:
+                before_lock = (
+                    self._locked_at is not None and path.lstat().st_mtime < self._locked_at
+                )
+            except OSError:
+                continue
+            if before_lock or not pid_alive(pid):
+                yield path
 
     @contextlib.contextmanager
     def lock(self, *, wait: float = 0.0) -> Iterator[None]:
         """Hold the writer lock; IngestLocked if another ingest keeps it past ``wait`` s."""
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            handle = open(self.root / ".lock", "a+")  # noqa: SIM115 (closed by the with below)
+            with writing(self.root / ".lock"):
+                self.root.mkdir(parents=True, exist_ok=True)
+                # Unbuffered: a write that fails on a full disk fails here, not again on close.
+                handle = open(self.root / ".lock", "a+b", buffering=0)  # noqa: SIM115
         except OSError as error:
             raise IndexUnavailable(
                 f"Cannot use {self.root} as the index directory ({error.strerror}): choose "
@@ -183,78 +239,39 @@ class Store:
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         handle.seek(0)
-                        holder = handle.read().strip() or "another process"
+                        holder = handle.read().decode(errors="replace").strip()
+                        holder = holder or "another process"
                         raise IngestLocked(
                             f"Another ingest ({holder}) is updating {self.root}/. Wait for it "
                             "to finish, or use --wait SECONDS to wait here."
                         ) from None
                     time.sleep(0.2)
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"pid {os.getpid()}")
-            handle.flush()
+            with writing(self.root / ".lock"):
+                handle.seek(0)
+                handle.truncate()
+                handle.write(f"pid {os.getpid()}".encode())
+            self._locked_at = time.time()
             try:
                 yield
             finally:
+                self._locked_at = None
                 handle.seek(0)
                 handle.truncate()
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def read_pointer(pointer: Path) -> str:
+    """The build name a CURRENT file holds; ValueError if it holds anything else.
 
-
-SAMPLE_BLOCK = 1 << 16
-SAMPLE_COUNT = 16
-
-
-def file_sampled_sha256(path: Path) -> str:
-    """sha256 of a file's size and of 16 blocks of 64 KiB spread evenly over it (of the
-    whole file up to 1 MiB): what a load checks, reading 1 MiB of a file of any size.
-
-    Catches a file cut short, grown, replaced or rewritten; a byte flipped between two
-    sampled blocks of a large file is left to the full sha256 (ingest, ``verify``).
+    Read without blocking (see ``read_file``) and at most a few bytes (a huge file is
+    garbage, not a name); the name must be one ``new_build``
+    could have made, so it can never reach outside ``builds/`` or be too long for a path.
     """
-    with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        digest = hashlib.sha256(f"{size}:".encode())
-        if size <= SAMPLE_BLOCK * SAMPLE_COUNT:
-            for block in iter(lambda: handle.read(1 << 22), b""):
-                digest.update(block)
-        else:
-            step = (size - SAMPLE_BLOCK) / (SAMPLE_COUNT - 1)
-            for i in range(SAMPLE_COUNT):
-                handle.seek(round(i * step))
-                digest.update(handle.read(SAMPLE_BLOCK))
-    return digest.hexdigest()
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temp file + fsync + rename)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-def fsync_file(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    data = read_file(pointer, limit=MAX_POINTER_BYTES + 1)
+    name = data.decode("ascii", errors="replace").strip()
+    if len(data) > MAX_POINTER_BYTES or not BUILD_NAME.fullmatch(name):
+        raise ValueError("not the name of a build")
+    return name
 
 
 def pid_alive(pid_text: str) -> bool:

@@ -52,6 +52,8 @@ def cli_answers(seed_index: Path, seed_corpus: Path, tmp_path_factory: pytest.Te
     )  # fmt: skip
     answers = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(answers) == len(questions) >= 80
+    # Each batch line carries its input's line number; the API answers one question.
+    assert [answer.pop("line") for answer in answers] == list(range(1, len(questions) + 1))
     return list(zip(questions, answers, strict=True))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -12,6 +13,20 @@ import httpx
 import pytest
 
 from tests import servers
+
+# `advice-search ingest` that holds the finished build for a while before publishing it, so
+# the window in which the server must keep answering is seconds long on any machine.
+SLOW_INGEST = """
+import sys, time
+from advice_search import builder
+from advice_search.cli import main
+publish = builder.publish
+def slow_publish(*args, **kwargs):
+    time.sleep(4)
+    return publish(*args, **kwargs)
+builder.publish = slow_publish
+sys.exit(main(sys.argv[1:]))
+"""
 
 NEW_ARTICLE = """---
 title: "Saving Money Together Without Fighting"
@@ -60,7 +75,8 @@ def test_server_answers_during_ingest_and_then_serves_the_new_build(
     try:
         began = time.monotonic()
         ingest = subprocess.run(
-            [*servers.CLI, "ingest", "--index", str(index), "--corpus", str(corpus), "--quiet"],
+            [sys.executable, "-c", SLOW_INGEST, "ingest", "--index", str(index), "--corpus",
+             str(corpus), "--quiet"],
             capture_output=True, text=True, timeout=600,
         )  # fmt: skip
         assert ingest.returncode == 0, ingest.stderr

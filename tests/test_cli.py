@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -83,9 +87,11 @@ def test_queries_file_prints_one_line_per_question_in_order(
     )  # fmt: skip
     assert code == 0
     lines = [json.loads(line) for line in out.splitlines()]
-    assert [line.get("id") for line in lines] == ["a", None, "c"]
-    assert lines[1]["query"] == "plain line question about counseling"
-    assert lines[2]["error"] and lines[2]["results"] == []  # a bad line loses nothing else
+    assert [line.get("id") for line in lines] == ["a", None, None, "c"]
+    assert [line["line"] for line in lines] == [1, 2, 3, 4]
+    assert lines[1]["error"] and lines[1]["results"] == []  # a blank line is answered too
+    assert lines[2]["query"] == "plain line question about counseling"
+    assert lines[3]["error"] and lines[3]["results"] == []  # a bad line loses nothing else
 
 
 def test_queries_from_stdin(
@@ -154,6 +160,106 @@ def test_installed_console_script_runs(seed_index: Path) -> None:
     assert json.loads(out.stdout)["results"]
 
 
+# ---------------------------------------------------------------- batch: one line out per line in
+
+
+def _batch(capsys: pytest.CaptureFixture[str], sample_index: Path, source: str) -> list[dict]:
+    corpus = sample_index.parent / "corpus"
+    code, out, err = _run(
+        capsys, "search", "--json", "--queries", source, "--index", str(sample_index),
+        "--corpus", str(corpus),
+    )  # fmt: skip
+    assert code == 0 and "Traceback" not in err, err
+    return [json.loads(line) for line in out.split("\n") if line]
+
+
+def test_every_batch_line_gets_one_output_line_carrying_its_number(
+    capsys: pytest.CaptureFixture[str], sample_index: Path, tmp_path: Path
+) -> None:
+    lines = [
+        '{"q": "\\ud800"}',  # a lone surrogate, written the JSON way
+        '{"id": "s", "q": "\\udfff sleep"}',
+        "{{7*7}} sleep",  # plain text that happens to start with a brace
+        "",
+        "   ",
+        '{"id": 7}',  # a JSON object without "q": an error on that line only
+        '{"q": 5}',
+        "[1, 2]",
+        "{",
+        "how do I talk about money",
+    ]
+    questions = tmp_path / "q.txt"
+    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = _batch(capsys, sample_index, str(questions))
+    assert [row["line"] for row in rows] == list(range(1, len(lines) + 1))
+    by_line = {row["line"]: row for row in rows}
+    assert by_line[1]["error"].startswith("Type a question in words")
+    assert by_line[2]["id"] == "s" and by_line[2]["results"]
+    assert by_line[3]["query"] == "{{7*7}} sleep" and by_line[3]["results"]
+    assert by_line[4]["error"] and by_line[5]["error"]
+    assert '"q"' in by_line[6]["error"] and by_line[6]["id"] == "7"
+    assert '"q"' in by_line[7]["error"]
+    assert by_line[8]["query"] == "[1, 2]"  # JSON, but not an object: a plain question
+    assert by_line[9]["error"]
+    assert by_line[10]["results"] and "error" not in by_line[10]
+
+
+def test_batch_from_stdin_survives_bytes_that_are_not_utf8(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sample_index: Path
+) -> None:
+    raw = io.BytesIO(b"sleep \xff\xfe better\n\xc3\x28\nmoney\n")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(raw, encoding="utf-8"))
+    rows = _batch(capsys, sample_index, "-")
+    assert [row["line"] for row in rows] == [1, 2, 3]
+    assert rows[0]["results"] and rows[2]["results"]
+
+
+def test_json_output_never_splits_a_line_on_unicode_line_separators(
+    capsys: pytest.CaptureFixture[str], sample_index: Path, tmp_path: Path
+) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"q": "\\u2028\\u2029"}\n{"q": "sleep\\u2028well"}\n', encoding="utf-8")
+    corpus = sample_index.parent / "corpus"
+    code, out, _ = _run(
+        capsys, "search", "--json", "--queries", str(questions), "--index", str(sample_index),
+        "--corpus", str(corpus),
+    )  # fmt: skip
+    assert code == 0
+    assert [json.loads(line)["line"] for line in out.splitlines()] == [1, 2]
+
+
+def interrupt_at(argv: list[str], delay: float) -> str:
+    """Run the installed command, send it Ctrl-C (SIGINT) after ``delay`` s; what happened.
+
+    "answered" or "one line" are what the program does. "killed before start" is SIGINT's
+    default action on the launcher (/bin/sh) before it set its trap: no output at all.
+    "interpreter startup" would be Python's own traceback from its start-up imports, which
+    bin/advice-search prevents by holding Ctrl-C back until the handler is set.
+    """
+    exe = Path(sys.executable).with_name("advice-search")
+    proc = subprocess.Popen([str(exe), *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, raw = proc.communicate(timeout=300)
+    err = raw.decode(errors="replace")
+    if "Traceback" in err or "Fatal Python error" in err:
+        return "traceback" if f"{os.sep}advice_search{os.sep}" in err else "interpreter startup"
+    if proc.returncode == -signal.SIGINT and not err:
+        return "killed before start"
+    if proc.returncode == 130 and err == "advice-search: interrupted.\n":
+        return "one line"
+    return "answered" if proc.returncode == 0 else f"noisy: {proc.returncode} {err!r}"
+
+
+@pytest.mark.slow  # real processes
+def test_ctrl_c_at_any_moment_prints_one_line_and_no_traceback(sample_index: Path) -> None:
+    argv = ["search", "--json", "money", "--index", str(sample_index)]
+    # From the interpreter's first instructions to the answer, every 4 ms.
+    outcomes = Counter(interrupt_at(argv, step * 0.004) for step in range(60))
+    assert set(outcomes) <= {"one line", "answered", "killed before start"}, outcomes
+    assert outcomes["one line"] >= 30, outcomes  # most runs were really interrupted
+
+
 def test_eval_ablation_switches_each_issue_9_signal_off_and_reads_shapes(
     capsys: pytest.CaptureFixture[str], seed_index: Path, tmp_path: Path
 ) -> None:
@@ -175,3 +281,27 @@ def test_eval_ablation_switches_each_issue_9_signal_off_and_reads_shapes(
     report = json.loads(out)["reports"][0]
     assert report["unanswerable_not_confident"] == [1, 1]
     assert report["crisis_safety_first"] == [1, 1]
+
+
+def test_ctrl_c_swallowed_by_a_library_is_still_reported_as_ctrl_c(
+    sample_index: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ONNX Runtime, interrupted while it loads, fails with "initialization failed": that
+    must read as an interruption, not as a damaged index to rebuild."""
+    from advice_search import cli, search
+
+    class SwallowingEncoder:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            try:
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the library loads
+                time.sleep(1)
+            except BaseException:  # noqa: BLE001 (what the library does)
+                raise RuntimeError("initialization failed") from None
+
+    monkeypatch.setattr(search, "OnnxEncoder", SwallowingEncoder)
+    previous = signal.signal(signal.SIGINT, cli.interrupt)
+    try:
+        code = main(["search", "money", "--index", str(sample_index)])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert code == 130 and capsys.readouterr().err == "advice-search: interrupted.\n"

@@ -16,6 +16,7 @@ from advice_search.corpus import (
     parse_article,
     read_article,
 )
+from advice_search.listing import Listing
 
 from .sample_corpus import BOUNDARIES, MONEY_TXT, SLEEP, write_corpus
 
@@ -223,13 +224,13 @@ def test_a_file_that_vanishes_between_listing_and_reading_is_skipped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_corpus(tmp_path)
-    listed = corpus.corpus_files(tmp_path)
+    listed = corpus.list_corpus(tmp_path)
 
-    def list_then_delete(directory: Path) -> list[Path]:
+    def list_then_delete(directory: Path) -> Listing:
         (tmp_path / "sleep.md").unlink()  # deleted by someone else right after the listing
         return listed
 
-    monkeypatch.setattr(corpus, "corpus_files", list_then_delete)
+    monkeypatch.setattr(corpus, "list_corpus", list_then_delete)
     loaded = load_corpus(tmp_path)
     assert [a.path for a in loaded.articles] == ["boundaries.md", "money-talks.txt"]
     assert [(s.path, s.reason) for s in loaded.skipped] == [
@@ -282,3 +283,134 @@ def test_hidden_files_and_link_loops_are_not_walked(tmp_path: Path) -> None:
         "sleep.md",
     ]
     assert loaded.skipped == ()
+
+
+# ---------------------------------------------------------------- hostile files (issue 13)
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_with_a_reason(tmp_path: Path) -> None:
+    write_corpus(tmp_path)
+    (tmp_path / "sub").mkdir()
+    for name in (b"caf\xe9 \xff.md", b"sub/\xff.txt"):  # e.g. copied from an old Windows disk
+        Path(os.fsdecode(os.fsencode(tmp_path) + b"/" + name)).write_bytes(GOOD.encode())
+    loaded = load_corpus(tmp_path)
+    assert len(loaded.articles) == 3
+    got = reasons(tmp_path)
+    assert got == {
+        "caf\\xe9 \\xff.md": "the file name is not valid UTF-8; rename it",
+        "sub/\\xff.txt": "the file name is not valid UTF-8; rename it",
+    }
+    for skipped in loaded.skipped:  # printable and storable as JSON text
+        skipped.path.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("title: yes", "yes"),
+        ("title: No", "No"),
+        ("title: 1e3", "1e3"),
+        ("title: 0x1F", "0x1F"),
+        ("title: .inf", ".inf"),
+        ("date: 12:30", "12:30"),
+        ("date: 2024-03-01", "2024-03-01"),
+        ("date: 2024-03-01 10:00:00", "2024-03-01 10:00:00"),
+        ("author: 007", "007"),
+        ("author: ~", None),
+        ("author: null", None),
+        ("author:", None),
+    ],
+)
+def test_front_matter_values_are_text_as_written(line: str, expected: str | None) -> None:
+    field = line.split(":")[0]
+    art = parse_article(f"---\n{line}\n---\n\n{GOOD}", path="x.md", article_id="x")
+    if field == "title":
+        assert art.title == expected
+    else:
+        assert getattr(art, field) == expected
+
+
+def test_control_and_bidi_characters_are_removed_from_metadata() -> None:
+    text = (
+        "---\n"
+        'title: "Safe \\u202eevil\\u202c title\\x1b[31m \\u2066x\\u2069"\n'
+        'author: "Ann\\u200f Lee\\x00\\a"\n'
+        "site: |\n  Two\n  lines\n"
+        "---\n\n" + GOOD
+    )
+    art = parse_article(text, path="x.md", article_id="x")
+    assert art.title == "Safe evil title[31m x"
+    assert art.author == "Ann Lee"
+    assert art.site == "Two lines"
+
+
+def test_front_matter_that_never_closes_is_a_skip_with_a_reason(tmp_path: Path) -> None:
+    (tmp_path / "open.md").write_text("---\ntitle: Forgot to close\nauthor: Ann\n\n" + GOOD)
+    (tmp_path / "rule.md").write_text("---\n\nA thematic break first. " + GOOD)
+    got = reasons(tmp_path)
+    assert got == {
+        "open.md": "the front matter opened by --- on line 1 is never closed; add a --- line "
+        "after its last field"
+    }
+    assert [a.path for a in load_corpus(tmp_path).articles] == ["rule.md"]
+
+
+def test_an_unreadable_sub_folder_is_reported_not_skipped_silently(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(tmp_path)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "hidden-article.md").write_text(GOOD)
+    real_scandir = os.scandir
+
+    def scandir(path: object = ".") -> object:  # as root, chmod 000 cannot stop a read
+        if os.fspath(path) == os.fspath(locked):  # type: ignore[arg-type]
+            raise PermissionError(13, "Permission denied", os.fspath(path))  # type: ignore[arg-type]
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    loaded = load_corpus(tmp_path)
+    assert len(loaded.articles) == 3
+    assert reasons(tmp_path) == {
+        "locked/": "folder cannot be read (Permission denied); fix its permissions"
+    }
+
+
+def test_an_article_too_long_to_embed_in_reasonable_time_is_skipped_unparsed(
+    tmp_path: Path,
+) -> None:
+    write_corpus(tmp_path)
+    sentence = "Couples argue about money more than almost anything else and this never ends "
+    text = "Title\n\n" + sentence * 60_000  # 4.7 MB in one line
+    (tmp_path / "one-line.txt").write_text(text)
+    loaded = load_corpus(tmp_path)
+    assert len(loaded.articles) == 3
+    assert reasons(tmp_path) == {
+        "one-line.txt": f"{len(text):,} characters is too long for one article (limit 100,000); "
+        "split it into separate articles"
+    }
+
+
+def test_metadata_longer_than_any_real_title_is_ignored() -> None:
+    text = "---\ntitle: " + "word " * 2000 + "\nauthor: Ann\n---\n\n" + GOOD
+    art = parse_article(text, path="long-title.md", article_id="long-title")
+    assert art.title == "A Short Article" and art.author == "Ann"
+
+
+def test_inline_base64_images_are_not_indexed_as_text() -> None:
+    blob = "iVBORw0KGgo" + "A" * 60_000 + "=="
+    text = (
+        f"# Calm Talks\n\nTalk when you are both calm. ![a photo](data:image/png;base64,{blob})\n\n"
+        f"Listen first. <img src='data:image/jpeg;base64,{blob}'> Then answer.\n"
+    )
+    art = parse_article(text, path="x.md", article_id="x")
+    assert "base64" not in art.body and "AAAA" not in art.body
+    assert "Talk when you are both calm." in art.body and "Then answer." in art.body
+
+
+def test_headings_and_separators_without_prose_are_not_an_article() -> None:
+    with pytest.raises(CorpusFileError, match="no article text"):
+        parse_article("# One\n\n----\n\n## Two\n\n***\n", path="h.md", article_id="h")
+    art = parse_article("# One\n\n## Two\n\nBe kind.\n", path="k.md", article_id="k")
+    assert art.body == "## Two\n\nBe kind."

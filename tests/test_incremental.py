@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from advice_search import corpus as corpus_module
-from advice_search import model, staleness, store
+from advice_search import files, model, staleness
 from advice_search.builder import ingest
 from advice_search.cli import main
-from advice_search.corpus import corpus_files, corpus_signatures
+from advice_search.listing import corpus_files, corpus_signatures
 from advice_search.manifest import Manifest
 from advice_search.search import Searcher
 from advice_search.store import IndexUnavailable, Store
@@ -147,8 +147,8 @@ def test_damage_between_sampled_blocks_is_found_by_verify_and_repaired_by_ingest
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Tiny sample blocks, so that the sample index's files are "large" and only sampled.
-    monkeypatch.setattr(store, "SAMPLE_BLOCK", 16)
-    monkeypatch.setattr(store, "SAMPLE_COUNT", 4)
+    monkeypatch.setattr(files, "SAMPLE_BLOCK", 16)
+    monkeypatch.setattr(files, "SAMPLE_COUNT", 4)
     corpus = write_corpus(tmp_path / "corpus")
     index = tmp_path / "index"
     ingest(corpus, index, encoder=FakeEncoder())

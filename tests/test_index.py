@@ -29,6 +29,7 @@ from advice_search.staleness import corpus_status
 from advice_search.store import IndexMismatch, IndexUnavailable, IngestLocked, Store
 
 from .sample_corpus import SLEEP, SLEEP_EDIT, FakeEncoder, write_corpus
+from .write_steps import leftovers
 
 ROOT = Path(__file__).resolve().parent.parent
 REBUILD = "advice-search ingest"
@@ -216,6 +217,62 @@ def test_a_damaged_current_pointer_is_refused(index_copy: Path, pointer: bytes) 
     (index_copy / "CURRENT").write_bytes(pointer)
     with pytest.raises(IndexUnavailable, match=REBUILD):
         Searcher.open(index_copy)
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+CURRENT_DAMAGE = {
+    "a 300-character name": lambda p: p.write_text("2" * 300 + "\n"),
+    "a 10 MB line": lambda p: p.write_bytes(b"x" * 10_000_000),
+    "a name and then garbage": lambda p: p.write_text(p.read_text() + "rm -rf /\n" * 3),
+    "a NUL in the name": lambda p: p.write_bytes(p.read_bytes().strip() + b"\x00x\n"),
+    "a directory": lambda p: (p.unlink(), p.mkdir(), (p / "x").write_text("x")),
+    "a pipe": lambda p: (p.unlink(), _fifo(p)),
+    "a link to itself": lambda p: (p.unlink(), p.symlink_to(p.name)),
+}
+
+
+def _finishes(call: Any, timeout: float = 60.0) -> Any:
+    """``call()``'s result, failing the test (instead of hanging it) if it blocks."""
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(call())
+        except BaseException as error:  # noqa: BLE001 (handed to the test thread)
+            errors.append(error)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), "blocked"
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
+@pytest.mark.parametrize("damage", list(CURRENT_DAMAGE), ids=list(CURRENT_DAMAGE))
+def test_a_garbage_current_pointer_is_refused_in_one_line_and_ingest_recovers(
+    index_copy: Path, damage: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pointer = index_copy / "CURRENT"
+    CURRENT_DAMAGE[damage](pointer)
+    try:
+        corpus = index_copy.parent / "corpus"
+        argv = ["search", "sleep", "--json", "--index", str(index_copy), "--corpus", str(corpus)]
+        assert _finishes(lambda: main(argv)) == 1
+        assert REBUILD in one_line_error(capsys)
+        report = _finishes(lambda: ingest(corpus, index_copy, encoder=FakeEncoder()))
+        assert report.wrote_build and report.full_rebuild_reason == "the previous index was damaged"
+        assert pointer.is_file() and not pointer.is_symlink()
+        assert Searcher.open(index_copy).search("how do I set a boundary").hits
+    finally:
+        if pointer.is_fifo():  # unblock a reader stuck on the pipe
+            fd = os.open(pointer, os.O_RDWR | os.O_NONBLOCK)
+            os.close(fd)
 
 
 # ---------------------------------------------------------------- foreign builds
@@ -407,3 +464,109 @@ def test_an_unusable_index_path_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "index").write_text("a file, not a directory")
     with pytest.raises(IndexUnavailable, match="Cannot use .* as the index directory"):
         ingest(write_corpus(tmp_path / "corpus"), tmp_path / "index")
+
+
+# ---------------------------------------------------------------- leftovers
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+@pytest.mark.parametrize("writer", ["dead", "alive, started before the lock"])
+def test_every_ingest_removes_what_crashed_ingests_left_even_when_up_to_date(
+    index_copy: Path, writer: str
+) -> None:
+    """A leftover is anything a writer made before this ingest took the lock: that writer no
+    longer holds the lock, so it is gone (its pid may have been reused by a live process)."""
+    pid = _dead_pid() if writer == "dead" else os.getppid()
+    current = Store(index_copy).current()
+    for name in ("20000101T000000000000-1", "20000101T000000000001-1", "29990101T000000000000-1"):
+        shutil.copytree(current, index_copy / "builds" / name)  # pruning was cut short
+    (index_copy / "builds" / f".tmp-20990101T000000000000-{pid}").mkdir()
+    export = next((index_copy / "models").iterdir())
+    (index_copy / "models" / f"{export.name}.tmp-{pid}").mkdir()
+    (index_copy / "models" / f"{export.name}.tmp-{pid}" / "model.onnx").write_bytes(b"x" * 1000)
+    (index_copy / f".CURRENT.{pid}.tmp").write_text("x")
+    assert len(leftovers(index_copy)) == 4
+    report = ingest(index_copy.parent / "corpus", index_copy, encoder=FakeEncoder())
+    assert not report.wrote_build  # "Index is up to date", and yet tidy
+    assert leftovers(index_copy) == []
+    assert Store(index_copy).current() == current
+    assert Searcher.open(index_copy).search("how do I set a boundary").hits
+
+
+def test_a_load_overlapping_two_finished_rebuilds_starts_again_on_the_newest(
+    index_copy: Path,
+) -> None:
+    """Two ingests finish while a reader loads: its build is pruned under it, and it must
+    start again from CURRENT instead of failing (three builds in a row, two kept)."""
+    corpus = index_copy.parent / "corpus"
+    store = Store(index_copy)
+    first = store.current().name
+    calls: list[str] = []
+
+    def slow_read(build: Path) -> SearchIndex:
+        calls.append(build.name)
+        if len(calls) == 1:
+            for text in (SLEEP + SLEEP_EDIT, SLEEP):
+                (corpus / "sleep.md").write_text(text)
+                assert ingest(corpus, index_copy, encoder=FakeEncoder()).wrote_build
+        manifest = Manifest.read(build)
+        manifest.check(build)
+        return SearchIndex.load(build, manifest)
+
+    loaded = store.read_current(slow_read)
+    assert calls[0] == first and not (index_copy / "builds" / first).exists()
+    assert loaded.path is not None and loaded.path.name == store.current().name == calls[-1]
+
+
+@pytest.mark.parametrize(
+    "forgery",
+    [
+        "a passage pointing at no article",
+        "BM25 pointing past the passages",
+        "vectors of 383 dimensions",
+    ],
+)
+def test_a_forged_build_with_recomputed_checksums_is_refused_in_one_line(
+    index_copy: Path, forgery: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .hostile.test_forgery import forge
+
+    forge(index_copy, forgery)
+    with pytest.raises(IndexUnavailable, match="cannot be loaded .*disagree.*advice-search ingest"):
+        Searcher.open(index_copy)
+    assert main(["search", "sleep", "--index", str(index_copy)]) == 1
+    assert REBUILD in one_line_error(capsys)
+    report = ingest(index_copy.parent / "corpus", index_copy, encoder=FakeEncoder())
+    assert report.full_rebuild_reason == "the previous index was damaged"
+
+
+def test_a_pipe_in_place_of_the_manifest_is_refused_without_blocking(index_copy: Path) -> None:
+    manifest = Store(index_copy).current() / "manifest.json"
+    manifest.unlink()
+    os.mkfifo(manifest)
+    try:
+        with pytest.raises(IndexUnavailable, match=f"manifest .* unreadable .*{REBUILD}"):
+            _finishes(lambda: Searcher.open(index_copy), timeout=30)
+    finally:
+        os.close(os.open(manifest, os.O_RDWR | os.O_NONBLOCK))
+
+
+@pytest.mark.parametrize("name", ["export.json", "model.onnx"])
+def test_a_pipe_in_the_model_export_is_refused_without_blocking(
+    index_copy: Path, name: str
+) -> None:
+    target = next((index_copy / "models").iterdir()) / name
+    target.unlink()
+    os.mkfifo(target)
+    try:
+        with pytest.raises(
+            IndexUnavailable, match=f"exported model .* missing or damaged.*{REBUILD}"
+        ):
+            _finishes(lambda: Searcher.open(index_copy), timeout=30)
+    finally:
+        os.close(os.open(target, os.O_RDWR | os.O_NONBLOCK))

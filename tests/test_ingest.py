@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -234,3 +235,99 @@ def test_a_failed_write_leaves_the_previous_build_in_use(
     assert (index / "CURRENT").read_text() == before
     assert not [p for p in (index / "builds").iterdir() if p.name.startswith(".")]
     assert ingest(corpus, index, encoder=FakeEncoder()).changed == ("sleep",)
+
+
+def _no_space(*args: object, **kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def _assert_disk_full_refusal(
+    corpus: Path, index: Path, where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ingest stops with the one line, and the index is as it was, with nothing added."""
+    before = snapshot(index)
+    assert main(["ingest", "--quiet", "--corpus", str(corpus), "--index", str(index)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert err.startswith("advice-search: No space left on device while writing "), err
+    assert where in err and "free some space and run ingest again" in err, err
+    assert snapshot(index) == before  # nothing half-written, the old build untouched
+    assert passages_of(index, "sleep") and Searcher.open(index).search("sleep").hits
+
+
+@pytest.mark.parametrize("step", ["lock", "model export", "vectors.faiss", "manifest", "CURRENT"])
+def test_a_full_disk_at_any_write_is_one_line_and_leaves_nothing_behind(
+    corpus: Path,
+    index: Path,
+    step: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from advice_search import model, store, vectors
+
+    (corpus / "sleep.md").write_text(SLEEP + SLEEP_EDIT)  # there is a build to write
+    where = {"lock": ".lock", "model export": "models", "CURRENT": "CURRENT"}.get(step, "builds")
+    if step == "lock":
+        real_open = open
+
+        def full_lock_file(path: object, *args: object, **kwargs: object) -> object:
+            handle = real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+            if str(path).endswith(".lock"):
+                monkeypatch.setattr(handle, "write", _no_space, raising=False)
+            return handle
+
+        monkeypatch.setattr(store, "open", full_lock_file, raising=False)
+    elif step == "model export":
+        shutil.rmtree(index / "models")  # ingest must export the model again
+        index_copy = snapshot(index)
+        monkeypatch.setattr(model, "_link_or_copy", _no_space)
+        assert main(["ingest", "--quiet", "--corpus", str(corpus), "--index", str(index)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("advice-search: No space left on device while writing ")
+        assert "models" in err and len(err.strip().splitlines()) == 1, err
+        assert snapshot(index) == index_copy and not list((index / "models").glob("*"))
+        return
+    elif step == "vectors.faiss":
+
+        def faiss_full(*args: object) -> None:
+            raise RuntimeError(
+                "Error in void faiss::write_index(...): write error in x: 1 != 2 "
+                "(No space left on device)"
+            )
+
+        monkeypatch.setattr(vectors.faiss, "write_index", faiss_full)
+    elif step == "manifest":
+        real_replace = os.replace
+
+        def full_on_manifest(src: object, dst: object) -> None:
+            if str(dst).endswith("manifest.json"):
+                _no_space()
+            real_replace(src, dst)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(store.os, "replace", full_on_manifest)
+    else:
+        real_fsync = os.fsync
+
+        def full_on_pointer(fd: int) -> None:
+            if os.readlink(f"/proc/self/fd/{fd}").rsplit("/", 1)[-1].startswith(".CURRENT"):
+                _no_space()
+            real_fsync(fd)
+
+        monkeypatch.setattr(store.os, "fsync", full_on_pointer)
+    _assert_disk_full_refusal(corpus, index, where, capsys)
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_and_the_index_is_not_stale_after(
+    corpus: Path, index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from advice_search.staleness import corpus_status
+
+    Path(os.fsdecode(os.fsencode(corpus) + b"/\xff.md")).write_text(SLEEP_EDIT)
+    args = ["ingest", "--quiet", "--corpus", str(corpus), "--index", str(index)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "    \\xff.md: the file name is not valid UTF-8; rename it" in out
+    manifest = SearchIndex.open(index).manifest
+    assert manifest is not None and not corpus_status(manifest, corpus).stale
+    assert main([*args, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["wrote_build"] is False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ from advice_search.search import QueryError, Searcher, SearchResult
 from advice_search.text import clean_control
 
 from .sample_corpus import SLEEP, SLEEP_EDIT, SLEEP_EDIT_QUESTION
+from .write_steps import leftovers
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSIONS = {"old": SLEEP, "new": SLEEP + SLEEP_EDIT}
@@ -32,33 +34,50 @@ SLEEP_PASSAGES = {
 }
 
 # Ingest in a fresh interpreter, as `advice-search ingest` would run. Optionally it kills
-# itself with SIGKILL just before or just after its n-th os.replace (the steps that publish
-# a build): a crash placed exactly on each step of the switch.
+# itself with SIGKILL just before or just after one step that changes the index directory
+# (a file opened for writing, a folder made, an fsync, a rename, a link, a deletion: see
+# tests/write_steps.py): a crash placed exactly on any step of writing, switching and
+# pruning. ``kill_at`` is a step number, or "replace:3" for the third rename; with "0" it
+# runs to the end and prints the steps it took, one a line.
 INGEST = """
 import os, signal, sys
-corpus, index, kill_at, when = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-real_replace, calls = os.replace, 0
-def replace(src, dst):
-    global calls
-    calls += 1
-    if calls == kill_at and when == "before":
+corpus, index, kill_at, when = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+kind, _, nth = kill_at.rpartition(":")
+from tests.write_steps import traced
+steps = []
+def on_step(number, what, path, moment):
+    if moment == "before":
+        steps.append(what + " " + path)
+    seen = sum(step.startswith(what + " ") for step in steps) if kind else number
+    if (not kind or what == kind) and seen == int(nth) and moment == when:
         os.kill(os.getpid(), signal.SIGKILL)
-    real_replace(src, dst)
-    if calls == kill_at and when == "after":
-        os.kill(os.getpid(), signal.SIGKILL)
-os.replace = replace
 from advice_search.builder import ingest
-ingest(corpus, index)
+with traced(index, on_step):
+    ingest(corpus, index)
+print("\\n".join(steps))
 """
 
 
-def start_ingest(corpus: Path, index: Path, kill_at: int = 0, when: str = "") -> subprocess.Popen:
+def start_ingest(
+    corpus: Path, index: Path, kill_at: int | str = 0, when: str = ""
+) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", INGEST, str(corpus), str(index), str(kill_at), when or "-"],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+def ingest_steps(corpus: Path, index: Path) -> list[str]:
+    """Run a whole ingest in a fresh process; the steps it took ("replace CURRENT", ...)."""
+    proc = start_ingest(corpus, index)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+    return [
+        re.sub(r"[0-9T]{21}-\d+|\.\d+\.tmp|tmp-\d+", "…", line)
+        for line in out.decode().splitlines()
+    ]
 
 
 def observe(index: Path) -> str:
@@ -79,15 +98,13 @@ def assert_clean_after_a_full_run(corpus: Path, index: Path) -> None:
     proc = start_ingest(corpus, index)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err.decode()
-    builds = sorted(p.name for p in (index / "builds").iterdir())
-    assert len(builds) <= 2 and not [b for b in builds if b.startswith(".")], builds
-    assert not list(index.glob(".CURRENT.*")), "a killed ingest's pointer file was left behind"
+    assert leftovers(index) == []
 
 
 # ---------------------------------------------------------------- crashes
 
 
-# The crash points of one ingest, in order, and the build a reader must find afterwards.
+# The renames of one ingest, in order, and the build a reader must find after a crash there.
 SWITCH_STEPS = [
     (1, "before", "kept"),  # manifest.json about to be renamed into the temporary build
     (1, "after", "kept"),
@@ -104,14 +121,14 @@ def test_a_crash_at_each_step_of_the_switch_leaves_one_whole_build(
 ) -> None:
     corpus, index = workspace
     state = observe(index)
-    for kill_at, when, expected in SWITCH_STEPS:
+    for rename, when, expected in SWITCH_STEPS:
         target = OTHER[state]
         (corpus / "sleep.md").write_text(VERSIONS[target])
-        proc = start_ingest(corpus, index, kill_at, when)
+        proc = start_ingest(corpus, index, f"replace:{rename}", when)
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == -9, err.decode()  # it did reach that step and die there
         got = observe(index)
-        assert got == (target if expected == "switched" else state), (kill_at, when)
+        assert got == (target if expected == "switched" else state), (rename, when)
         state = got
     # The next ingest clears what the crashes left (orphan build, temporary pointer).
     (corpus / "sleep.md").write_text(VERSIONS[OTHER[state]])

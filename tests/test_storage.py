@@ -12,11 +12,11 @@ import scipy.sparse as sp
 
 from advice_search import vectors
 from advice_search.catalogue import Catalogue
+from advice_search.files import SAMPLE_BLOCK, SAMPLE_COUNT, file_sampled_sha256
 from advice_search.lexical import Lexical, tokenize
 from advice_search.quantized import Int8Vectors
 from advice_search.records import Article
 from advice_search.rows import JsonlRows, write_jsonl
-from advice_search.store import SAMPLE_BLOCK, SAMPLE_COUNT, file_sampled_sha256
 
 TEXTS = [
     "Set a boundary when your partner raises their voice.",
