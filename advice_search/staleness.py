@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .listing import corpus_signatures
 from .manifest import Manifest
 from .sources import SourceFile, SourceTable
+from .store import IndexUnavailable, Store
 
 
 @dataclass(frozen=True)
@@ -96,3 +98,51 @@ def _content_hash(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+# Seconds an answer waits for the corpus comparison, at most (then no warning is given).
+STATUS_TIMEOUT = 60.0
+
+
+def status_in_background(index_dir: Path, corpus_dir: Path) -> Callable[[], CorpusStatus | None]:
+    """Start comparing the corpus with the build in use; the function returned waits for
+    the result (None when it cannot be known: no index, an unreadable manifest, a timeout).
+
+    Listing a corpus of a hundred thousand files takes about a second, most of it Python: a
+    thread would hold the interpreter lock the answer needs, so the comparison runs in a
+    forked child process, on the other core, while the index loads and the question is
+    answered. Problems with the index itself are left to opening it.
+    """
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover (Windows)
+        status = current_status(index_dir, corpus_dir)
+        return lambda: status
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_send_status, args=(index_dir, corpus_dir, send), daemon=True)
+    child.start()
+    send.close()
+
+    def result() -> CorpusStatus | None:
+        try:
+            found = receive.recv() if receive.poll(STATUS_TIMEOUT) else None
+        except (EOFError, OSError):  # the child died: no warning rather than a wrong one
+            found = None
+        child.join(1)
+        return found
+
+    return result
+
+
+def current_status(index_dir: Path, corpus_dir: Path) -> CorpusStatus | None:
+    """``corpus_status`` against the build in use; None if there is none to compare with."""
+    try:
+        return corpus_status(Manifest.read(Store(index_dir).current()), corpus_dir)
+    except (IndexUnavailable, OSError, ValueError):
+        return None
+
+
+def _send_status(index_dir: Path, corpus_dir: Path, send: Any) -> None:
+    send.send(current_status(index_dir, corpus_dir))
+    send.close()
