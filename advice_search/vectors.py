@@ -9,7 +9,8 @@ Index choice (measured with ``advice_search.scale`` on 2 shared cores, 384-d):
   linearly, about 1 ms at 20-25k, 1.3 ms at 30k and 1.9-2.9 ms at 40k vectors, 7-10 ms at
   100k, 60 ms at 1M; IVF answered in ~0.4 ms at 40k-1M.
 * ``ivf`` above it: ``IndexIVFScalarQuantizer`` with fp16 codes. At 1M clustered vectors
-  (nlist 4096, nprobe 34) it measured p50 0.47 ms, recall@10 1.000, a 746 MB index
+  (nlist 4096, nprobe 34; now 101, see ``SCAN_TARGET``) it measured p50 0.47 ms, recall@10
+  1.000, a 746 MB index
   (949 MB RSS growth) and a 128 s build. SQ8 codes were half the size but stalled at
   recall@10 0.975 (near-ties among neighbours); IVF-Flat matched fp16 recall at 1.5 GB.
   Above ``FP16_MAX_VECTORS`` fp16 codes would pass the 2 GB budget, so the spec switches
@@ -39,9 +40,12 @@ SINGLE_THREAD_MAX_QUERIES = 16
 TRAIN_POINTS_PER_LIST = 40
 KMEANS_ITERS = 10
 # nprobe is set so a query scans about this many vectors, which keeps latency near-constant
-# (~0.5 ms). Recall at a fixed probed fraction was worse at 100k (0.963 at 16/1024 lists)
-# than at 1M (0.998 at 16/4096), so a fixed fraction under-probes mid-size corpora.
-SCAN_TARGET = 8_192
+# (~1.2 ms at 1.2M). Recall at a fixed probed fraction was worse at 100k (0.963 at 16/1024
+# lists) than at 1M (0.998 at 16/4096), so a fixed fraction under-probes mid-size corpora.
+# The ranker fuses the dense top ``RankSettings.candidates`` (40), not the top 10: at 1.2M
+# derived passages 8,192 (nprobe 29) found 0.947 of the exact top 40 and the final top 10
+# agreed with exact search 0.931; 24,576 (nprobe 85) agrees ~0.98 (bench/probe.py --exact).
+SCAN_TARGET = 24_576
 ADD_BLOCK = 65_536  # rows converted to float32 at a time while building
 
 _STORAGE = {"fp16": faiss.ScalarQuantizer.QT_fp16, "sq8": faiss.ScalarQuantizer.QT_8bit}
