@@ -121,12 +121,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--exact", action="store_true", help="also compare with exact search")
+    parser.add_argument(
+        "--nprobe",
+        type=int,
+        help="probe this many IVF lists instead of the build's (a spec change, without rebuilding)",
+    )
     args = parser.parse_args(argv)
     questions = json.loads(args.questions.read_text(encoding="utf-8"))
     rss_start = rss_mb()
     start = time.perf_counter()
     searcher = Searcher.open(args.index)
     open_s = time.perf_counter() - start
+    if args.nprobe:
+        try:
+            faiss.extract_index_ivf(searcher.index.vectors).nprobe = args.nprobe
+        except RuntimeError:
+            parser.error("--nprobe needs a build with an IVF index; this one searches exactly")
     rss_load = rss_mb()
     start = time.perf_counter()
     searcher.search(questions[0])
@@ -155,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         "passages": len(index.passages),
         "articles": len(index.articles),
         "vector_index": index.manifest.vector_index.to_json() if index.manifest else None,
+        "nprobe_override": args.nprobe,
         "open_s": open_s,
         "rss_start_mb": rss_start,
         "rss_after_load_mb": rss_load,
