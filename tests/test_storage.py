@@ -127,6 +127,18 @@ def test_incremental_bm25_equals_a_full_rebuild() -> None:
         )
 
 
+def test_a_question_adds_each_words_weights_as_often_as_it_says_the_word() -> None:
+    lexical = Lexical.build(TEXTS)
+    match = lexical.match("Therapy, therapy for my partner")
+    want = np.zeros(lexical.n_docs, np.float64)
+    for word, times in (("therapy", 2), ("partner", 1)):
+        t = lexical.vocab[tokenize(word)[0]]
+        lo, hi = lexical.indptr[t], lexical.indptr[t + 1]
+        want[lexical.docs[lo:hi]] += times * lexical.weights[lo:hi]
+    assert want.max() > 0
+    np.testing.assert_allclose(match.scores, want / match.ceiling, rtol=1e-6)
+
+
 def test_the_best_bm25_rows_are_the_top_of_all_scores() -> None:
     lexical = Lexical.build(TEXTS * 3)
     match = lexical.match("therapy partner tomatoes")
@@ -192,6 +204,14 @@ def test_top_rows_are_the_largest_values_in_order(n: int, k: int) -> None:
     want = np.sort(values)[::-1][: min(k, n)]
     np.testing.assert_array_equal(values[rows], want)
     assert len(set(rows.tolist())) == len(rows)
+
+
+def test_top_rows_find_the_largest_values_in_the_last_partial_block() -> None:
+    from advice_search.matching import TOP_BLOCK, top_rows
+
+    values = np.zeros(8 * TOP_BLOCK + 5, np.float32)
+    values[[-1, -3, 2]] = [3.0, 2.0, 1.0]
+    assert top_rows(values, 3).tolist() == [len(values) - 1, len(values) - 3, 2]
 
 
 def test_array_rows_read_any_rows_in_the_order_asked(tmp_path: Path) -> None:
