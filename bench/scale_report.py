@@ -48,6 +48,68 @@ def _plot(out_dir: Path, name: str, title: str, ylabel: str, series: dict[str, t
     return path.name
 
 
+def targets_table(results: dict) -> list[str]:
+    """Issue 14's targets, each with what this run measured and whether it is met."""
+    rows: list[tuple[str, str, str, bool | None]] = []
+    query = results.get("query", {})
+    if query:
+        big = max(query.values(), key=lambda r: r["passages"])
+        at = f"{big['passages']:,} passages: "
+        cold, agree = _median(big["cold_s"]), big.get("agreement", {}).get("top10_overlap")
+        rows += [
+            (at + "cold answer", f"{cold:.2f} s", "≤ 1.5 s", cold <= TARGETS["cold_s"]),
+            (at + "RSS after searches", f"{big['rss_after_searches_mb']:,.0f} MB", "≤ 3 GB",
+             big["rss_after_searches_mb"] <= TARGETS["rss_mb"]),
+            (at + "warm p50 / p95", f"{big['unfiltered']['p50_ms']:.1f} / "
+             f"{big['unfiltered']['p95_ms']:.1f} ms", "≤ 15 / ≤ 40 ms",
+             big["unfiltered"]["p50_ms"] <= TARGETS["p50_ms"]
+             and big["unfiltered"]["p95_ms"] <= TARGETS["p95_ms"]),
+            (at + "filtered p50", f"{big['filtered']['p50_ms']:.1f} ms", "≤ 40 ms",
+             big["filtered"]["p50_ms"] <= TARGETS["filtered_p50_ms"]),
+            (at + "top-10 agreement with exact search",
+             "-" if agree is None else f"{agree:.3f}", "≥ 0.95",
+             None if agree is None else agree >= TARGETS["agreement"]),
+        ]  # fmt: skip
+    seeds = results.get("seeds")
+    if seeds:
+        ours = _median([r["seconds"] for r in seeds["ours"]])
+        peers = {
+            name: _median([r["seconds"] for r in runs if "seconds" in r])
+            for name, runs in seeds["peers"].items()
+        }
+        faster = all(ours < seconds for seconds in peers.values()) if peers else None
+        same = _median(seeds["unchanged"])
+        rows += [
+            ("five seeds from nothing (export included)", f"{ours:.1f} s", "≤ 15 s", ours <= 15),
+            ("… faster than " + ", ".join(peers) if peers else "… faster than the peers",
+             ", ".join(f"{n} {s:.1f} s" for n, s in peers.items()) or "not run", "faster", faster),
+            ("re-ingest with nothing changed", f"{same:.2f} s", "≤ 1 s", same <= 1),
+        ]  # fmt: skip
+    for row in results.get("ingest", {}).values():
+        if "baseline" in row:
+            ratio = row["new"]["passages_per_s"] / row["baseline"]["passages_per_s"]
+            rows.append((f"ingest throughput, {row['articles']:,} articles, vs before",
+                         f"{ratio:.2f}× ({row['new']['passages_per_s']:.1f} passages/s)",
+                         "≥ 2×", ratio >= 2))  # fmt: skip
+    inc = results.get("incremental")
+    if inc:
+        edit = inc["one_edited"]
+        rows.append((f"{inc['articles']:,} articles, one edited: re-ingest",
+                     f"{edit['seconds']:.1f} s, {edit['embedded']} embedded", "≤ 10 s, its own",
+                     edit["seconds"] <= 10))  # fmt: skip
+    if not rows:
+        return []
+    met = {True: "yes", False: "**no**", None: "-"}
+    return [
+        "## Targets (issue 14)",
+        "",
+        "| what | measured | target | met |",
+        "|---|---|---|---|",
+        *(f"| {what} | {value} | {target} | {met[ok]} |" for what, value, target, ok in rows),
+        "",
+    ]
+
+
 def write_report(results: dict, out: Path, *, command: str) -> None:
     plots = out.parent / "scale"
     plots.mkdir(parents=True, exist_ok=True)
@@ -59,6 +121,7 @@ def write_report(results: dict, out: Path, *, command: str) -> None:
         "work: the load average is given with every part. Numbers are medians unless named.",
         "",
     ]
+    lines += targets_table(results)
     query = results.get("query", {})
     if query:
         rows = sorted(query.values(), key=lambda r: r["passages"])
