@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-app run ingest index test test-fast test-hostile lint bench bench-serve serve browser clean
+.PHONY: install install-app run ingest index test test-fast test-hostile lint bench bench-scale bench-serve serve browser clean
 
 # torch first, from constraints.txt: left to itself pip resolves a multi-GB CUDA build.
 # Two levels: `make run` needs only the app (`.`); tests, lint and benchmarks also need the
@@ -73,6 +73,22 @@ bench: index install
 	    tests/test_robustness.py -k killed_at_random_moments 2>&1 | tail -n 1); \
 	  echo "$$result"; \
 	  printf '\n## Kill test\n\n`ADVICE_SEARCH_KILL_ROUNDS=200 pytest tests/test_robustness.py -k killed_at_random_moments`: %s\n' "$$result" >> bench/RESULTS.md
+
+# The whole pipeline as the library grows to 1.2M passages: bench/SCALE.md and its plots
+# (bench/scale_bench.py; about two hours on 2 cores, most of it the 10k-article ingest).
+# The baseline is the code before the scale work; txtai and Haystack get their own venv.
+SCALE_WORK ?= /tmp/advice-search-scale
+BASELINE_REF ?= cefedbc
+PEERS_VENV ?= /tmp/advice-search-peers
+bench-scale: install
+	rm -rf $(SCALE_WORK)/baseline && mkdir -p $(SCALE_WORK)/baseline
+	git archive $(BASELINE_REF) | tar -x -C $(SCALE_WORK)/baseline
+	test -x $(PEERS_VENV)/bin/python || { $(PYTHON) -m venv $(PEERS_VENV) && \
+	  $(PEERS_VENV)/bin/pip install -q -c constraints.txt torch==2.13.0 && \
+	  $(PEERS_VENV)/bin/pip install -q -c constraints.txt txtai haystack-ai \
+	    sentence-transformers-haystack faiss-cpu; }
+	$(PY) -m bench.scale_bench --workdir $(SCALE_WORK) --baseline $(SCALE_WORK)/baseline \
+	  --peers-python $(PEERS_VENV)/bin/python
 
 # Load test of the API (bench/SERVE.md): 1 process vs 2 Ray Serve replicas, 1/4/16 clients.
 bench-serve: index install

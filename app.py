@@ -92,13 +92,14 @@ def show_unavailable(message: str) -> None:
 
 def sidebar(searcher: Searcher, index_dir: str, build: str) -> tuple[Filters, int]:
     index = searcher.index
-    articles, authors, sites = page.filter_options(index.articles)
+    catalogue = index.catalogue
+    articles, authors, sites = page.filter_options(catalogue)
     with st.sidebar:
         st.header("Filters")
         chosen_articles = st.multiselect(
             "Articles",
             articles,
-            format_func=lambda a: index.article_by_id[a].title,
+            format_func=lambda a: catalogue.titles[catalogue.row_of[a]],
             placeholder="All articles",
         )
         chosen_authors = st.multiselect("Authors", authors, placeholder="All authors")

@@ -1,9 +1,11 @@
 """Ingest: corpus -> clean articles -> passages -> vectors -> a new index build.
 
 Incremental: passages of an article whose file is byte-for-byte unchanged keep their vectors
-from the previous build; only new or edited articles are embedded. Everything is rebuilt when
-the previous build is refused (another model, other chunking settings, another format, or
-damage: see ``Manifest.check``).
+from the previous build; only new or edited articles are embedded (``plan.py``). A file with
+the size and modification time recorded at the last ingest is not even read again: its
+cleaned article comes from the previous build. Everything is rebuilt when the previous
+build is refused (another model, other chunking settings, another format, or damage: see
+``Manifest.check``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import contextlib
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,14 +23,25 @@ from typing import Any
 import numpy as np
 
 from . import vectors
-from .chunking import ChunkSettings, chunk_article, embedding_text, sentence_windows
+from .chunking import ChunkSettings
 from .corpus import CorpusError, CorpusLoad, Skipped, load_corpus
-from .encoder import Encoder, OnnxEncoder, Progress
+from .encoder import Encoder, OnnxEncoder
 from .files import DiskFull
 from .index import SearchIndex, publish
 from .manifest import Manifest, ModelRecord, SourceFile
 from .model import ModelError, ensure_export, model_info, weights_stat
-from .records import Article, Passage
+from .plan import (
+    Plan,
+    Progress,
+    embed,
+    file_signatures,
+    known_articles,
+    make_plan,
+    reader_fingerprint,
+    reader_of,
+    vector_spec,
+)
+from .records import Article
 from .store import IndexUnavailable, Store
 
 EncoderFactory = Callable[[Path], Encoder]  # the ONNX export's directory -> an encoder
@@ -68,15 +81,15 @@ def ingest(
 ) -> IngestReport:
     """Bring the index up to date with the corpus; returns what was done.
 
-    ``encoder_factory`` makes the encoder from the ONNX export once ingest has ensured it
-    (e.g. one that embeds on a Ray cluster); it is called only when something is embedded.
+    ``progress(done, total)`` counts passages embedded. ``encoder_factory`` makes the
+    encoder from the ONNX export once ingest has ensured it (e.g. one that embeds on a Ray
+    cluster); it is called only when something is embedded.
     """
     started = time.perf_counter()
     settings = settings or ChunkSettings()
     store = Store(index_dir)
     with _full_disk_stops_ingest(), store.lock(wait=wait):
         store.prune()  # what crashed ingests left, on every run: cleanup is not best effort
-        loaded = _read_corpus(Path(corpus_dir), strict=strict)
         try:
             info = model_info()
             # Even when nothing else changed: search sends people here when the export in
@@ -85,10 +98,22 @@ def ingest(
         except ModelError as error:
             raise IngestError(str(error)) from None
         previous, reason = _previous(index_dir, settings)
-        plan = _plan(loaded.articles, previous, settings)
+        reader = reader_fingerprint()
+        trusted = previous if previous is not None and reader_of(previous) == reader else None
+        signatures = file_signatures(Path(corpus_dir))
+        loaded = _read_corpus(
+            Path(corpus_dir), strict=strict, known=known_articles(trusted, signatures)
+        )
+        plan = make_plan(loaded.articles, previous, settings, same_reader=trusted is not None)
         counts = Counter(p.article_id for p in plan.passages)
         sources = tuple(
-            SourceFile(a.article_id, a.path, a.content_hash, counts[a.article_id])
+            SourceFile(
+                a.article_id,
+                a.path,
+                a.content_hash,
+                counts[a.article_id],
+                *signatures.get(a.path, (-1, -1)),
+            )  # fmt: skip
             for a in plan.articles
         )
         report = dict(
@@ -98,13 +123,16 @@ def ingest(
             notes=loaded.notes,
         )
         # Renamed or newly skipped files change no passage, but the manifest must record them,
-        # or the corpus would look changed to every search (see staleness.corpus_status).
+        # or the corpus would look changed to every search (see staleness.corpus_status). A
+        # file only touched (same content, new mtime) is not worth a new build: it is hashed
+        # by the staleness check, and read by ingest, until the next build records it.
         old = previous.manifest if previous is not None else None
-        if old is not None and (old.sources, old.skipped, old.model.onnx_sha256) == (
-            sources,
-            loaded.skipped,
-            onnx_sha256,
-        ):
+        if old is not None and (
+            _content(old.sources),
+            old.skipped,
+            old.model.onnx_sha256,
+            old.reader,
+        ) == (_content(sources), loaded.skipped, onnx_sha256, reader):
             return IngestReport(
                 **report,
                 embedded=0,
@@ -117,10 +145,19 @@ def ingest(
             encoder = encoder or (encoder_factory or _local_encoder)(export)
         except ModelError as error:
             raise IngestError(str(error)) from None
-        embeddings, sentence_vectors, sentence_rows, embedded = _embed(plan, encoder, progress)
-        spec = vectors.choose_spec(len(embeddings), embeddings.shape[1])
+        embedded = embed(plan, encoder, progress)
+        spec, centroids = vector_spec(plan, encoder.dimension)
         index = SearchIndex.build(
-            plan.articles, plan.passages, embeddings, sentence_vectors, sentence_rows, spec
+            plan.articles,
+            plan.passages,
+            embedded.passage_vectors,
+            embedded.sentence_vectors,
+            embedded.sentence_rows,
+            spec,
+            lexical=embedded.lexical,
+            centroids=centroids,
+            lists=_old_lists(plan) if centroids is not None else None,
+            readings=embedded.readings,
         )
         manifest = Manifest(
             model=ModelRecord(
@@ -134,12 +171,13 @@ def ingest(
             counts={
                 "articles": len(plan.articles),
                 "passages": len(plan.passages),
-                "sentences": len(sentence_rows),
+                "sentences": len(embedded.sentence_rows),
             },
             sources=sources,
             skipped=loaded.skipped,
             corpus_dir=str(Path(corpus_dir).resolve()),
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            reader=reader,
         )
         try:
             path = publish(index_dir, index, manifest)
@@ -151,8 +189,8 @@ def ingest(
             ) from None
         return IngestReport(
             **report,
-            embedded=embedded,
-            reused=len(plan.passages) - embedded,
+            embedded=plan.to_embed,
+            reused=len(plan.passages) - plan.to_embed,
             seconds=time.perf_counter() - started,
             index_path=path,
             wrote_build=True,
@@ -161,6 +199,20 @@ def ingest(
             changed=plan.changed,
             deleted=plan.deleted,
         )
+
+
+def _old_lists(plan: Plan) -> np.ndarray | None:
+    """Per passage, its IVF list in the previous build (-1 if new): the same lists are kept."""
+    assert plan.previous is not None
+    old = vectors.lists_of(plan.previous.vectors)
+    if old is None:
+        return None
+    return np.where(plan.reuse_rows >= 0, old[np.maximum(plan.reuse_rows, 0)], -1)
+
+
+def _content(sources: Sequence[SourceFile]) -> list[tuple[str, str, str, int]]:
+    """What the sources say about the library, without the files' sizes and mtimes."""
+    return [(s.article_id, s.path, s.content_hash, s.passages) for s in sources]
 
 
 @contextlib.contextmanager
@@ -177,10 +229,12 @@ def _local_encoder(model_dir: Path) -> Encoder:
     return OnnxEncoder(model_dir, threads=os.cpu_count() or 1)
 
 
-def _read_corpus(corpus_dir: Path, *, strict: bool) -> CorpusLoad:
+def _read_corpus(
+    corpus_dir: Path, *, strict: bool, known: Callable[[str], Article | None] | None = None
+) -> CorpusLoad:
     """The usable articles; IngestError if there are none, or if ``strict`` and any is bad."""
     try:
-        loaded = load_corpus(corpus_dir)
+        loaded = load_corpus(corpus_dir, known=known)
     except CorpusError as error:
         raise IngestError(str(error)) from None
     if strict and loaded.skipped:
@@ -196,94 +250,16 @@ def _read_corpus(corpus_dir: Path, *, strict: bool) -> CorpusLoad:
 
 
 def _previous(index_dir: Path, settings: ChunkSettings) -> tuple[SearchIndex | None, str | None]:
-    """The previous build if its vectors can be reused, else (None, why not)."""
+    """The previous build if its vectors can be reused, else (None, why not).
+
+    Every byte is checked (``full_check``): what is reused here is written into the next
+    build and would otherwise carry damage forward unseen.
+    """
     try:
-        return SearchIndex.open(index_dir, chunking=settings, model_export=False), None
+        index = SearchIndex.open(index_dir, chunking=settings, model_export=False, full_check=True)
+        return index, None
     except IndexUnavailable as error:  # no index yet (reason None), or refused
         return None, error.reason
-
-
-@dataclass(frozen=True)
-class _Plan:
-    articles: tuple[Article, ...]
-    passages: tuple[Passage, ...]
-    # For each passage row: its row in the previous build, or -1 to embed it now.
-    reuse_rows: tuple[int, ...]
-    previous: SearchIndex | None
-    added: tuple[str, ...]
-    changed: tuple[str, ...]
-    deleted: tuple[str, ...]
-
-
-def _plan(
-    articles: tuple[Article, ...], previous: SearchIndex | None, settings: ChunkSettings
-) -> _Plan:
-    old_rows: dict[str, list[int]] = {}
-    old_hash_of: dict[str, str] = {}
-    if previous is not None:
-        old_hash_of = {a.article_id: a.content_hash for a in previous.articles}
-        for row, passage in enumerate(previous.passages):
-            old_rows.setdefault(old_hash_of.get(passage.article_id, ""), []).append(row)
-    passages: list[Passage] = []
-    reuse: list[int] = []
-    added, changed = [], []
-    for article in articles:
-        chunks = chunk_article(article, settings)
-        rows = old_rows.get(article.content_hash, [])
-        same = previous is not None and [previous.passages[r].text for r in rows] == [
-            c.text for c in chunks
-        ]
-        passages += chunks
-        reuse += rows if same else [-1] * len(chunks)
-        if previous is not None and not same:
-            (changed if article.article_id in old_hash_of else added).append(article.article_id)
-    return _Plan(
-        articles=articles,
-        passages=tuple(passages),
-        reuse_rows=tuple(reuse),
-        previous=previous,
-        added=tuple(added),
-        changed=tuple(changed),
-        deleted=tuple(sorted(set(old_hash_of) - {a.article_id for a in articles})),
-    )
-
-
-def _embed(
-    plan: _Plan, encoder: Encoder, progress: Progress | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Passage and sentence vectors for the plan, embedding only what cannot be reused.
-
-    Returns passage vectors, sentence vectors, sentence rows ([passage row, start, end],
-    grouped by passage row) and how many passages were embedded.
-    """
-    titles = {a.article_id: a.title for a in plan.articles}
-    old = plan.previous
-    todo = [i for i, r in enumerate(plan.reuse_rows) if r < 0]
-    texts = [embedding_text(plan.passages[i], titles[plan.passages[i].article_id]) for i in todo]
-    rows: list[tuple[int, int, int]] = []  # sentence rows, in passage order
-    sources: list[int] = []  # per sentence row: its old sentence row, or -1 if embedded now
-    for i, passage in enumerate(plan.passages):
-        if old is not None and plan.reuse_rows[i] >= 0:
-            kept = old.sentences_of(plan.reuse_rows[i])
-            rows += [(i, int(a), int(b)) for _, a, b in old.sentence_rows[kept]]
-            sources += range(kept.start, kept.stop)
-        else:
-            for a, b, window in sentence_windows(passage.text):
-                rows.append((i, a, b))
-                sources.append(-1)
-                texts.append(window)
-    fresh = encoder.encode(texts, progress=progress) if texts else np.zeros((0, encoder.dimension))
-    embeddings = np.zeros((len(plan.passages), encoder.dimension), dtype=np.float32)
-    reused = [i for i, r in enumerate(plan.reuse_rows) if r >= 0]
-    if old is not None and reused:
-        embeddings[reused] = old.embeddings[[plan.reuse_rows[i] for i in reused]]
-    embeddings[todo] = fresh[: len(todo)]
-    sentence_vectors = np.zeros((len(rows), encoder.dimension), dtype=np.float32)
-    source = np.array(sources, dtype=np.int64)
-    if old is not None and (source >= 0).any():
-        sentence_vectors[source >= 0] = old.sentence_vectors[source[source >= 0]]
-    sentence_vectors[source < 0] = fresh[len(todo) :]
-    return embeddings, sentence_vectors, np.array(rows, np.int32).reshape(-1, 3), len(todo)
 
 
 def describe(report: IngestReport) -> dict[str, Any]:

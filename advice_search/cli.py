@@ -2,30 +2,19 @@
 (as JSON, or as the plain text of ``terminal``).
 
 Expected problems (no index, bad question, bad file) print one line and exit 1; usage
-errors exit 2. Nothing here ranks or reads files itself.
+errors exit 2. Nothing here ranks or reads files itself; the commands are in ``commands``.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
-import io
-import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from . import paths, terminal
-from .batch import json_line, read_queries
-
-EXIT_OK, EXIT_ERROR = 0, 1
-
-
-class CliError(Exception):
-    """An expected problem: printed as one line, exit code 1."""
-
+from .commands import EXIT_ERROR, EXIT_OK, CliError
+from .commands.library import run_add, run_ingest, run_list, run_remove, run_verify
+from .commands.questions import run_eval, run_search, run_serve
 
 _interrupted = False  # Ctrl-C was pressed while this command ran
 
@@ -130,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_paths(remove)
     remove.set_defaults(run=run_remove)
 
+    verify = sub.add_parser(
+        "verify", help="check every byte of the index against its checksums (loading samples)"
+    )
+    _add_paths(verify)
+    verify.set_defaults(run=run_verify)
+
     serve = sub.add_parser("serve", help="answer questions over HTTP (JSON API, docs at /docs)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port (8000)")
@@ -166,256 +161,6 @@ def _port(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise argparse.ArgumentTypeError(f"{value!r} is not a port number (1-65535)")
     return int(value)
-
-
-# ---------------------------------------------------------------- ingest
-
-
-def run_ingest(args: argparse.Namespace) -> int:
-    from .builder import IngestError, describe, ingest
-    from .ray_ingest import ClusterError  # Ray itself is imported only with --ray
-    from .store import IndexUnavailable, IngestLocked
-
-    corpus = args.corpus or paths.corpus_dir()
-    index = args.index or paths.index_dir()
-    bar = None if args.quiet or args.json else terminal.ProgressBar()
-    cluster: contextlib.AbstractContextManager = contextlib.nullcontext()
-    if args.ray is not None:
-        from .ray_ingest import encoder_factory
-
-        cluster = encoder_factory(args.ray or None)
-    try:
-        with cluster as factory:
-            report = ingest(
-                corpus, index, strict=args.strict, wait=args.wait, progress=bar,
-                encoder_factory=factory,
-            )  # fmt: skip
-    except (IngestError, IngestLocked, IndexUnavailable, ClusterError) as error:
-        raise CliError(str(error)) from None
-    finally:
-        if bar:
-            bar.close()
-    if args.json:
-        _print_json(describe(report))
-        return EXIT_OK
-    print(terminal.ingest_summary(report))
-    return EXIT_OK
-
-
-# ---------------------------------------------------------------- add, list, remove
-
-
-def run_add(args: argparse.Namespace) -> int:
-    from .fetch import FetchSettings, fetch_page
-    from .library import LibraryError, add
-
-    corpus = args.corpus or paths.corpus_dir()
-    limit = max(0.1, args.timeout)
-    settings = FetchSettings(
-        connect_timeout=min(10.0, limit), read_timeout=min(15.0, limit), total_timeout=limit
-    )
-    added, failed = [], 0
-    for source in args.sources:
-        try:
-            fetcher = functools.partial(fetch_page, settings=settings)
-            added.append(add(source, corpus, replace=args.replace, fetcher=fetcher))
-        except LibraryError as error:
-            print(f"advice-search: {source}: {error}", file=sys.stderr)
-            failed += 1
-            continue
-        print(terminal.added_summary(added[-1], corpus))
-    if added:
-        _ingest_after_change(corpus, args.index, skip=args.no_ingest)
-    return EXIT_ERROR if failed else EXIT_OK
-
-
-def _ingest_after_change(corpus: Path, index: Path | None, *, skip: bool) -> None:
-    from .builder import IngestError, ingest
-    from .store import IndexUnavailable, IngestLocked
-
-    if skip:
-        print("The index is unchanged: run `advice-search ingest` to update it.")
-        return
-    bar = terminal.ProgressBar()
-    try:
-        report = ingest(corpus, index or paths.index_dir(), progress=bar)
-    except (IngestError, IngestLocked, IndexUnavailable) as error:
-        raise CliError(f"corpus/ changed, but the index was not updated: {error}") from None
-    finally:
-        bar.close()
-    print(terminal.ingest_summary(report))
-
-
-def run_list(args: argparse.Namespace) -> int:
-    from .library import entries
-
-    found, skipped = entries(args.corpus or paths.corpus_dir(), args.index or paths.index_dir())
-    if args.json:
-        for entry in found:
-            _print_json(terminal.library_row(entry))
-    else:
-        print(terminal.library_listing(found, skipped))
-    return EXIT_OK
-
-
-def run_remove(args: argparse.Namespace) -> int:
-    from .library import LibraryError, remove
-
-    corpus = args.corpus or paths.corpus_dir()
-    try:
-        path = remove(corpus, args.article)
-    except LibraryError as error:
-        raise CliError(str(error)) from None
-    print(f"Removed {corpus / path}")
-    _ingest_after_change(corpus, args.index, skip=args.no_ingest)
-    return EXIT_OK
-
-
-# ---------------------------------------------------------------- search
-
-
-def open_searcher(index: Path | None):  # noqa: ANN201 (Searcher, imported lazily)
-    from .search import Searcher
-    from .store import IndexUnavailable
-
-    try:
-        return Searcher.open(index or paths.index_dir())
-    except IndexUnavailable as error:
-        raise CliError(str(error)) from None
-
-
-def run_search(args: argparse.Namespace) -> int:
-    from .search import QueryError
-
-    if (args.question is None) == (args.queries is None):
-        raise CliError("give one question (\"advice-search search '...'\") or --queries FILE")
-    if args.queries and not args.json:
-        raise CliError("--queries prints one JSON object a line: add --json")
-    searcher = open_searcher(args.index)
-    _warn_if_stale(searcher, args.corpus)
-    if args.queries:
-        for query in read_queries(_query_lines(args.queries)):
-            payload: dict[str, Any] = {"line": query.line}
-            if query.id is not None:
-                payload["id"] = query.id
-            try:
-                if query.error:
-                    raise QueryError(query.error)
-                payload.update(searcher.search(query.question, k=args.k).to_json())
-            except QueryError as error:
-                payload.update(query=query.question, error=str(error), results=[])
-            _print_json(payload)
-        return EXIT_OK
-    try:
-        result = searcher.search(args.question, k=args.k)
-    except QueryError as error:
-        raise CliError(str(error)) from None
-    if args.json:
-        _print_json(result.to_json())
-    else:
-        print(terminal.search_result(result))
-    return EXIT_OK
-
-
-def _warn_if_stale(searcher, corpus: Path | None) -> None:  # noqa: ANN001
-    from .messages import stale_warning
-
-    status = searcher.corpus_status(corpus or paths.corpus_dir())
-    if status.stale:
-        print(f"advice-search: warning: {stale_warning(status)}", file=sys.stderr)
-
-
-def _query_lines(source: str) -> Iterator[str]:
-    """The lines of a questions file, or of stdin for "-" (undecodable bytes replaced)."""
-    if source == "-":
-        buffer = getattr(sys.stdin, "buffer", None)
-        handle = (
-            io.TextIOWrapper(buffer, encoding="utf-8", errors="replace") if buffer else sys.stdin
-        )
-    else:
-        try:
-            handle = open(source, encoding="utf-8", errors="replace")  # noqa: SIM115
-        except OSError as error:
-            raise CliError(f"cannot read {source}: {error.strerror}") from None
-    with handle:
-        yield from handle
-
-
-def _print_json(payload: dict[str, Any]) -> None:
-    """One JSON line; plain ASCII escapes when stdout cannot encode the text as it is."""
-    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
-    print(json_line(payload, ascii_only=encoding != "utf8"), flush=True)
-
-
-# ---------------------------------------------------------------- eval
-
-
-def run_eval(args: argparse.Namespace) -> int:
-    from .evaluate import EvalFileError, evaluate, load_questions
-    from .terminal import eval_table, shape_table
-    from .variants import ablation, baselines
-
-    try:
-        questions = load_questions(args.file)
-    except EvalFileError as error:
-        raise CliError(str(error)) from None
-    searcher = open_searcher(args.index)
-    if args.ablation:
-        variants = ablation(searcher)
-    elif args.compare:
-        variants = baselines(searcher)
-    else:
-        variants = {"full": searcher}
-    reports = [evaluate(s, questions, k=args.k, name=name) for name, s in variants.items()]
-    if args.json:
-        print(json.dumps({"file": str(args.file), "reports": [r.to_json() for r in reports]}))
-        return EXIT_OK
-    print(f"{args.file}: {len(questions)} questions, hit@k with k={args.k}\n")
-    print(eval_table(reports))
-    full = reports[0]
-    shapes = shape_table(full)
-    if shapes:
-        print(f"\nby question shape ({full.name}):\n{shapes}")
-    print(f"\nmissed (no hit in top {args.k}): {', '.join(full.missed) or 'none'}")
-    extra = full.to_json()
-    print(f"on-topic not confident: {', '.join(extra['unconfident_on_topic']) or 'none'}")
-    print(
-        f"off-topic or unanswerable confident: {', '.join(extra['confident_off_topic']) or 'none'}"
-    )
-    return EXIT_OK
-
-
-# ---------------------------------------------------------------- serve
-
-
-def run_serve(args: argparse.Namespace) -> int:
-    from .api import ApiSettings
-    from .ray_ingest import ClusterError
-    from .store import IndexUnavailable, Store
-
-    if args.replicas is not None and args.ray is None:
-        raise CliError("--replicas needs --ray (one process serves without Ray)")
-    index = (args.index or paths.index_dir()).resolve()
-    try:
-        Store(index).current()
-    except IndexUnavailable as error:
-        print(f"advice-search: warning: {error} Until then /search answers 503.", file=sys.stderr)
-    settings = ApiSettings(cors_origins=tuple(args.cors_origin))
-    if args.ray is None:
-        from .server import run
-
-        run(index, settings, host=args.host, port=args.port)
-        return EXIT_OK
-    from .ray_serve import run as run_on_ray
-
-    try:
-        run_on_ray(
-            index, settings, address=args.ray or None, host=args.host, port=args.port,
-            replicas=args.replicas or 2, echo=lambda line: print(line, file=sys.stderr, flush=True),
-        )  # fmt: skip
-    except ClusterError as error:
-        raise CliError(str(error)) from None
-    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import hashlib
 import re
 import stat
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -60,8 +61,15 @@ class CorpusLoad:
     notes: tuple[str, ...] = field(default=())  # non-fatal remarks, e.g. a fallback decoding
 
 
-def load_corpus(directory: Path) -> CorpusLoad:
-    """Every readable article of ``directory``; unreadable files are skipped with a reason."""
+def load_corpus(
+    directory: Path, *, known: Callable[[str], Article | None] | None = None
+) -> CorpusLoad:
+    """Every readable article of ``directory``; unreadable files are skipped with a reason.
+
+    ``known(relative path)`` may return the Article a file held when it was last read, if
+    the file has not been written since (ingest checks its size and mtime): it is then not
+    read and cleaned again.
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise CorpusError(
@@ -84,7 +92,8 @@ def load_corpus(directory: Path) -> CorpusLoad:
             skipped.append(Skipped(rel, NOT_UTF8_NAME, file_signature(path)))
             continue
         try:
-            article, note = read_article(path, directory)
+            reused = known(rel) if known is not None else None
+            article, note = (reused, None) if reused is not None else read_article(path, directory)
         except CorpusFileError as error:
             skipped.append(Skipped(rel, str(error), file_signature(path)))
             continue

@@ -24,6 +24,10 @@ from .model import (
 )
 
 Progress = Callable[[int, int], None]  # (texts done, texts in all)
+# Padded tokens per ONNX run: big enough that the matrix products run at full speed, small
+# enough that one run's activations stay in cache-friendly sizes (measured in bench/SCALE.md).
+BATCH_TOKENS = 4096
+MAX_BATCH = 256
 
 
 class Encoder(Protocol):
@@ -76,23 +80,37 @@ class OnnxEncoder:
         self._inputs = {i.name for i in self.session.get_inputs()}
 
     def encode(
-        self, texts: Sequence[str], *, batch_size: int = 32, progress: Progress | None = None
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = MAX_BATCH,
+        progress: Progress | None = None,
     ) -> np.ndarray:
-        """Unit vectors of ``texts``, in order. The one batching layer of the project:
-        texts are sorted by length so padding (wasted work) stays small in each batch."""
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for lo in range(0, len(order), batch_size):
-            rows = order[lo : lo + batch_size]
-            out[rows] = self._encode_batch([texts[i] for i in rows])
-            if progress:
-                progress(min(lo + batch_size, len(texts)), len(texts))
-        return out
+        """Unit vectors of ``texts``, in order. The one batching layer of the project.
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(texts)
+        Texts are tokenised first and sorted by token count; a batch takes texts of similar
+        length up to ``BATCH_TOKENS`` padded tokens (and ``batch_size`` texts), so short
+        texts go in big batches and padding (wasted work) stays small. Identical texts
+        are embedded once.
+        """
+        slot: dict[str, int] = {}
+        where = [slot.setdefault(text, len(slot)) for text in texts]
+        unique = list(slot)
+        encodings = self.tokenizer.encode_batch(unique) if unique else []
+        order = sorted(range(len(unique)), key=lambda i: len(encodings[i].ids))
+        vectors = np.zeros((len(unique), self.dimension), dtype=np.float32)
+        done = 0
+        for rows in token_batches([len(encodings[i].ids) for i in order], batch_size):
+            picked = [order[i] for i in rows]
+            vectors[picked] = self._encode_batch([encodings[i] for i in picked])
+            done += len(picked)
+            if progress:
+                progress(done, len(unique))
+        return vectors[where] if len(texts) else np.zeros((0, self.dimension), np.float32)
+
+    def _encode_batch(self, encodings: list) -> np.ndarray:  # noqa: ANN001 (tokenizers.Encoding)
         width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(texts), width), dtype=np.int64)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros_like(ids)
         for row, enc in enumerate(encodings):
             ids[row, : len(enc.ids)] = enc.ids
@@ -102,6 +120,19 @@ class OnnxEncoder:
             feeds["token_type_ids"] = np.zeros_like(ids)
         (tokens,) = self.session.run(["last_hidden_state"], feeds)
         return normalise_rows(mean_pool(tokens, mask))
+
+
+def token_batches(lengths: Sequence[int], max_texts: int = MAX_BATCH) -> list[range]:
+    """Consecutive runs of ``lengths`` (sorted ascending) holding at most ``BATCH_TOKENS``
+    padded tokens (count x longest) and ``max_texts`` texts; each run at least one text."""
+    batches, start = [], 0
+    for i, length in enumerate(lengths):
+        if i > start and ((i - start + 1) * length > BATCH_TOKENS or i - start >= max_texts):
+            batches.append(range(start, i))
+            start = i
+    if start < len(lengths):
+        batches.append(range(start, len(lengths)))
+    return batches
 
 
 class SentenceTransformerEncoder:

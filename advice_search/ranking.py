@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from .quantized import Int8Vectors
+
 KIND_PENALTY = {"advice": 0.0, "bio": 0.08, "disclaimer": 0.08}  # on the 0-1 score scale
 
 
@@ -83,7 +85,7 @@ class SentenceScores:
 
 
 def sentence_scores(
-    sentence_vectors: np.ndarray,
+    sentence_vectors: np.ndarray | Int8Vectors,
     lo: np.ndarray,
     hi: np.ndarray,
     query: np.ndarray,
@@ -92,14 +94,18 @@ def sentence_scores(
 ) -> SentenceScores:
     """Per candidate passage, the cosine of its best sentence with the question.
 
-    ``lo[i]:hi[i]`` are candidate ``i``'s rows in ``sentence_vectors``. Only the candidates'
-    sentences are gathered: a large library holds millions. Sentence rows marked in
-    ``hollow`` (they announce a list the page lost) count at most 0: they answer nothing.
+    ``lo[i]:hi[i]`` are candidate ``i``'s rows in ``sentence_vectors`` (an array, or the
+    int8 rows a build stores). Only the candidates' sentences are read: a large library
+    holds millions. Sentence rows marked in ``hollow`` (they announce a list the page
+    lost) count at most 0: they answer nothing.
     """
-    counts = (hi - lo).astype(np.int64)
+    counts = (np.asarray(hi) - np.asarray(lo)).astype(np.int64)
     offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
     picked = np.repeat(lo - offsets, counts) + np.arange(int(counts.sum()))
-    sims = sentence_vectors[picked] @ query
+    if isinstance(sentence_vectors, Int8Vectors):
+        sims = sentence_vectors.dot(picked, query)
+    else:
+        sims = sentence_vectors[picked] @ query
     if hollow is not None:
         sims = np.where(hollow[picked], np.minimum(sims, 0.0), sims)
     best = np.zeros(len(counts), dtype=np.float32)

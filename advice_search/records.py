@@ -22,6 +22,9 @@ class Article:
     removed: tuple[str, ...] = ()  # boilerplate lines dropped while cleaning
 
 
+PASSAGE_KINDS = ("advice", "bio", "disclaimer")  # what a passage is; only advice ranks fully
+
+
 @dataclass(frozen=True)
 class Passage:
     """A readable piece of an article: whole sentences under one section heading."""

@@ -8,6 +8,7 @@ Opening never imports torch: questions are embedded by the ONNX export ingest ma
 from __future__ import annotations
 
 import copy
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from . import vectors
 from .answerability import judge
 from .encoder import Encoder, OnnxEncoder
 from .index import SearchIndex
+from .lexical import LexicalMatch
 from .manifest import damaged
 from .question import QuestionReading, asks_why, perspective, read_question
 from .ranking import (
@@ -31,13 +33,13 @@ from .ranking import (
     role_penalties,
     sentence_scores,
 )
-from .readings import PassageReadings
-from .records import Article, Hit
+from .records import PASSAGE_KINDS, Article, Hit
 from .safety import assess
 from .staleness import CorpusStatus, corpus_status
 from .text import clean_control
 
 MAX_QUERY_CHARS = 1000
+_BM25_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
 
 
 class QueryError(ValueError):
@@ -110,23 +112,31 @@ class Searcher:
         self.index = index
         self.encoder = encoder
         self.settings = settings or RankSettings()
-        self._article_of = [p.article_id for p in index.passages]
-        self._penalties = kind_penalties([p.kind for p in index.passages])
-        # Issue 9: what each passage does for a reader (roles.py), read once when opened.
-        self.readings = PassageReadings(index.passages, index.sentence_rows)
-        topic = index.embeddings.mean(axis=0) if len(index.passages) else np.zeros(0)
+        self._kind_penalty = kind_penalties(list(PASSAGE_KINDS))
+        # Issue 9: what each passage does for a reader (roles.py), read at ingest.
+        self.readings = index.readings
+        topic = np.asarray(index.topic, dtype=np.float32)
         self._topic = (topic / (np.linalg.norm(topic) or 1.0)).astype(np.float32)
         self._cache: dict[tuple[str, float], frozenset[str]] = {}
 
     @classmethod
     def open(cls, index_dir: Path, *, settings: RankSettings | None = None) -> Searcher:
-        """Load the build in use; IndexUnavailable (or IndexMismatch) if it cannot be used."""
-        index = SearchIndex.open(index_dir)
-        assert index.manifest is not None and index.path is not None
-        try:
-            encoder = OnnxEncoder(index.manifest.export_dir(index.path))
-        except Exception as error:  # checksums passed, yet ONNX Runtime cannot read it
-            raise damaged(index.path, error) from None
+        """Load the build in use; IndexUnavailable (or IndexMismatch) if it cannot be used.
+
+        The model export is checked while ONNX Runtime loads it, on the other core (hashing
+        and the session both leave the interpreter free): the check costs no time.
+        """
+        index = SearchIndex.open(index_dir, model_export=False)
+        manifest, path = index.manifest, index.path
+        assert manifest is not None and path is not None
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            checked = pool.submit(manifest.check_export, path)
+            try:
+                encoder = OnnxEncoder(manifest.export_dir(path))
+            except Exception as error:  # not the model recorded, or unreadable anyway
+                checked.result()
+                raise damaged(path, error) from None
+            checked.result()  # IndexUnavailable if the export is not the one recorded
         return cls(index, encoder, settings=settings)
 
     @property
@@ -151,19 +161,24 @@ class Searcher:
         crisis = assessment.is_crisis
         k = max(1, min(int(k), 50))
         reading = read_question(query)
+        # BM25 adds up its lists on the other core while ONNX Runtime embeds the question
+        # (both leave the interpreter lock): at a million passages each takes a few ms.
+        lexical_match = self.index.lexical.match(query)
+        lexical_ready = _BM25_THREADS.submit(lambda: lexical_match.scores)
         vector = self._question_vector(reading)
-        lexical_all = self.index.lexical.relative_scores(query)
-        rows = self._candidates(vector, lexical_all, filters)
+        lexical_ready.result()
+        rows = self._candidates(vector, lexical_match, filters)
         if not rows.size:
             return SearchResult(query, (), False, crisis, notices)
-        dense = self.index.embeddings[rows] @ vector
+        passage_vectors = self.index.passage_vectors(rows)
+        dense = passage_vectors @ vector
         self.readings.ensure(rows)
         lo, hi = self.index.sentence_bounds
         mask = self.readings.hollow if self.settings.use_roles else None
         sentences = sentence_scores(
             self.index.sentence_vectors, lo[rows], hi[rows], vector, hollow=mask
         )
-        lexical = lexical_all[rows]
+        lexical = lexical_match.scores_of(rows)
         fused = fuse(dense, sentences.best, lexical, self._adjustment(rows, reading), self.settings)
         fused = np.nan_to_num(fused, nan=0.0, posinf=0.0, neginf=0.0)  # NaN is not JSON
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
@@ -174,8 +189,8 @@ class Searcher:
         if self.settings.diversify:
             order = diversify(
                 order,
-                [self._article_of[r] for r in rows],
-                self.index.embeddings[rows],
+                [int(a) for a in self.index.passage_article[rows]],
+                passage_vectors,
                 self.settings,
                 limit=k,
                 scores=fused,
@@ -187,7 +202,7 @@ class Searcher:
         best, best_sentence = float(fused[order[0]]), float(sentences.best.max())
         # How well anything matches, before roles and perspective reorder what matches.
         match = float(
-            fuse(dense, sentences.best, lexical, self._penalties[rows], self.settings).max()
+            fuse(dense, sentences.best, lexical, self._penalties(rows), self.settings).max()
         )
         signals = {
             "best_score": best,
@@ -217,13 +232,17 @@ class Searcher:
             vector = vector + self.settings.short_topic_weight * self._topic
         return (vector / (np.linalg.norm(vector) or 1.0)).astype(np.float32)
 
+    def _penalties(self, rows: np.ndarray) -> np.ndarray:
+        """What each candidate loses for not being advice (bios, disclaimers)."""
+        return self._kind_penalty[self.index.passage_kind[rows]]
+
     def _adjustment(self, rows: np.ndarray, reading: QuestionReading) -> np.ndarray:
         """What is subtracted from each candidate's score: its role, and the asker's side."""
         if self.settings.use_roles:
             roles = self.readings.roles(rows)
             penalty = role_penalties(roles, self.settings, asks_why=asks_why(reading))
         else:
-            penalty = self._penalties[rows]
+            penalty = self._penalties(rows)
         side = perspective(reading.text) if self.settings.perspective_weight else ""
         return penalty - perspective_bonus(self.readings.to_asked[rows], side, self.settings)
 
@@ -265,23 +284,28 @@ class Searcher:
             rank=rank,
             score=float(score),
             passage=passage,
-            article=self.index.article_by_id[passage.article_id],
+            article=self.index.articles[int(self.index.passage_article[row])],
             highlight=(int(span[0]), int(span[1])) if span is not None else None,
             signals={name: float(value) for name, value in signals.items()},
         )
 
     def _candidates(
-        self, vector: np.ndarray, lexical: np.ndarray, filters: Filters | None
+        self, vector: np.ndarray, lexical: LexicalMatch, filters: Filters | None
     ) -> np.ndarray:
-        """Rows worth scoring: dense and BM25 top candidates, or every row a filter allows."""
-        passages = self.index.passages
-        if filters:
-            articles = self.index.article_by_id
-            allowed = [i for i, p in enumerate(passages) if filters.allows(articles[p.article_id])]
-            return np.array(allowed, dtype=np.int64)
+        """Rows worth scoring: the dense and BM25 top candidates (among the rows a filter
+        allows), or every allowed row when there are few."""
         want = self.settings.candidates
-        if len(passages) <= 2 * want:
-            return np.arange(len(passages))
-        _, ids = vectors.search(self.index.vectors, vector, want)
-        top_lexical = np.argpartition(-lexical, want)[:want] if lexical.any() else []
-        return np.unique(np.concatenate([ids[0][ids[0] >= 0], np.asarray(top_lexical, np.int64)]))
+        n = len(self.index.passages)
+        allowed = None
+        if filters:
+            articles = self.index.catalogue.mask(
+                articles=filters.articles, authors=filters.authors, sites=filters.sites
+            )
+            allowed = articles[self.index.passage_article]
+            if np.count_nonzero(allowed) <= 2 * want:
+                return np.flatnonzero(allowed)
+        elif n <= 2 * want:
+            return np.arange(n)
+        _, ids = vectors.search(self.index.vectors, vector, want, allowed=allowed)
+        top_lexical = lexical.best(want, allowed)
+        return np.unique(np.concatenate([ids[0][ids[0] >= 0], top_lexical]))

@@ -22,7 +22,7 @@ class ProgressBar:
         if self.bar is None:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="text", desc="Embedding", file=sys.stderr)
+            self.bar = tqdm(total=total, unit="passage", desc="Embedding", file=sys.stderr)
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:

@@ -9,7 +9,8 @@ Index choice (measured with ``advice_search.scale`` on 2 shared cores, 384-d):
   linearly, about 1 ms at 20-25k, 1.3 ms at 30k and 1.9-2.9 ms at 40k vectors, 7-10 ms at
   100k, 60 ms at 1M; IVF answered in ~0.4 ms at 40k-1M.
 * ``ivf`` above it: ``IndexIVFScalarQuantizer`` with fp16 codes. At 1M clustered vectors
-  (nlist 4096, nprobe 34) it measured p50 0.47 ms, recall@10 1.000, a 746 MB index
+  (nlist 4096, nprobe 34; now 101, see ``SCAN_TARGET``) it measured p50 0.47 ms, recall@10
+  1.000, a 746 MB index
   (949 MB RSS growth) and a 128 s build. SQ8 codes were half the size but stalled at
   recall@10 0.975 (near-ties among neighbours); IVF-Flat matched fp16 recall at 1.5 GB.
   Above ``FP16_MAX_VECTORS`` fp16 codes would pass the 2 GB budget, so the spec switches
@@ -18,6 +19,7 @@ Index choice (measured with ``advice_search.scale`` on 2 shared cores, 384-d):
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,9 +40,13 @@ SINGLE_THREAD_MAX_QUERIES = 16
 TRAIN_POINTS_PER_LIST = 40
 KMEANS_ITERS = 10
 # nprobe is set so a query scans about this many vectors, which keeps latency near-constant
-# (~0.5 ms). Recall at a fixed probed fraction was worse at 100k (0.963 at 16/1024 lists)
-# than at 1M (0.998 at 16/4096), so a fixed fraction under-probes mid-size corpora.
-SCAN_TARGET = 8_192
+# (~1.2 ms at 1.2M). Recall at a fixed probed fraction was worse at 100k (0.963 at 16/1024
+# lists) than at 1M (0.998 at 16/4096), so a fixed fraction under-probes mid-size corpora.
+# The ranker fuses the dense top ``RankSettings.candidates`` (40), not the top 10: at 1.2M
+# derived passages 8,192 (nprobe 29) found 0.947 of the exact top 40 and the final top 10
+# agreed with exact search 0.931; 24,576 (nprobe 85) agrees ~0.98 (bench/probe.py --exact).
+SCAN_TARGET = 24_576
+ADD_BLOCK = 65_536  # rows converted to float32 at a time while building
 
 _STORAGE = {"fp16": faiss.ScalarQuantizer.QT_fp16, "sq8": faiss.ScalarQuantizer.QT_8bit}
 
@@ -74,6 +80,10 @@ def ivf_spec(n_vectors: int, dim: int, storage: str | None = None) -> VectorInde
             "train_size": min(n_vectors, TRAIN_POINTS_PER_LIST * nlist),
             "kmeans_iters": KMEANS_ITERS,
             "seed": 0,
+            # How many vectors the lists were trained on, and how many came or went since:
+            # ingest reuses the lists until the library has moved on (``builder``).
+            "trained_on": n_vectors,
+            "changed_since_training": 0,
         },
     )
 
@@ -85,23 +95,53 @@ def choose_spec(n_vectors: int, dim: int) -> VectorIndexSpec:
     return ivf_spec(n_vectors, dim)
 
 
-def build(vectors: np.ndarray, spec: VectorIndexSpec | None = None) -> faiss.Index:
-    """Build an index whose ids are the row numbers of ``vectors``."""
-    vectors = np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
+def build(
+    vectors: np.ndarray,
+    spec: VectorIndexSpec | None = None,
+    *,
+    centroids: np.ndarray | None = None,
+    lists: np.ndarray | None = None,
+) -> faiss.Index:
+    """Build an index whose ids are the row numbers of ``vectors`` (float32 or float16).
+
+    Rows are added in blocks, so a float16 array of a million rows is never copied whole
+    to float32. An IVF index gets a direct map: it is then the one copy of the passage
+    vectors, and ``reconstruct`` reads any row back from it. ``centroids`` (an IVF index's
+    lists, from ``centroids_of`` a previous build) skip k-means, the slow part of a build;
+    with them, ``lists`` (per row its list in the previous build, -1 if new: ``lists_of``)
+    spares finding the nearest list of every vector again.
+    """
+    vectors = np.atleast_2d(vectors)
     n, dim = vectors.shape
     spec = spec or choose_spec(n, dim)
     if spec.kind == "flat":
         index = faiss.IndexFlatIP(dim)
     elif spec.kind == "ivf":
-        index = _train_ivf(vectors, spec.params)
+        index = _train_ivf(vectors, spec.params, centroids)
     else:
         raise ValueError(f"unknown index kind {spec.kind!r}")
-    index.add(vectors)
+    known = lists is not None and centroids is not None and spec.kind == "ivf"
+    for start in range(0, n, ADD_BLOCK):
+        block = np.ascontiguousarray(vectors[start : start + ADD_BLOCK], dtype=np.float32)
+        if not known:
+            index.add(block)
+            continue
+        assert lists is not None
+        assigned = np.ascontiguousarray(lists[start : start + ADD_BLOCK], dtype=np.int64)
+        if (assigned < 0).any():
+            new = assigned < 0
+            assigned[new] = faiss.extract_index_ivf(index).quantizer.assign(block[new], 1).ravel()
+        index.add_core(len(block), faiss.swig_ptr(block), None, faiss.swig_ptr(assigned))
+    if spec.kind == "ivf":
+        index.make_direct_map()
     return configure(index, spec)
 
 
-def _train_ivf(vectors: np.ndarray, params: dict[str, Any]) -> faiss.Index:
-    """A trained, empty IVF index; k-means runs on a seeded sample of rows."""
+def _train_ivf(
+    vectors: np.ndarray, params: dict[str, Any], centroids: np.ndarray | None = None
+) -> faiss.Index:
+    """A trained, empty IVF index; k-means runs on a seeded sample of rows (FAISS skips it
+    when the lists' ``centroids`` are given)."""
     n, dim = vectors.shape
     nlist = int(params["nlist"])
     if n < nlist:
@@ -110,13 +150,39 @@ def _train_ivf(vectors: np.ndarray, params: dict[str, Any]) -> faiss.Index:
     index = faiss.IndexIVFScalarQuantizer(
         quantizer, dim, nlist, _STORAGE[params["storage"]], faiss.METRIC_INNER_PRODUCT
     )
+    if centroids is not None:
+        if centroids.shape != (nlist, dim):
+            raise ValueError(f"expected {nlist} centroids of {dim} dimensions")
+        quantizer.add(np.ascontiguousarray(centroids, dtype=np.float32))
     index.cp.niter = int(params["kmeans_iters"])
     index.cp.seed = int(params["seed"])
     rng = np.random.default_rng(int(params["seed"]))
     train_size = min(n, int(params["train_size"]))
     rows = np.sort(rng.choice(n, size=train_size, replace=False))
-    index.train(vectors[rows])
+    index.train(np.ascontiguousarray(vectors[rows], dtype=np.float32))
     return index
+
+
+def centroids_of(index: faiss.Index) -> np.ndarray | None:
+    """The list centroids of an IVF index (None for exact search)."""
+    ivf = _ivf_of(index)
+    return None if ivf is None else ivf.quantizer.reconstruct_n(0, ivf.nlist)
+
+
+def mean_row(matrix: np.ndarray, dim: int) -> np.ndarray:
+    """The mean of ``matrix``'s rows in float32 (zeros for none), a block at a time."""
+    total = np.zeros(dim, np.float64)
+    for start in range(0, len(matrix), ADD_BLOCK):
+        total += np.asarray(matrix[start : start + ADD_BLOCK], np.float64).sum(axis=0)
+    return (total / max(1, len(matrix))).astype(np.float32)
+
+
+def lists_of(index: faiss.Index) -> np.ndarray | None:
+    """Per row, the IVF list that holds it (from the direct map; None for exact search)."""
+    ivf = _ivf_of(index)
+    if ivf is None:
+        return None
+    return faiss.vector_to_array(ivf.direct_map.array) >> 32
 
 
 def configure(index: faiss.Index, spec: VectorIndexSpec) -> faiss.Index:
@@ -137,9 +203,15 @@ def _omp_threads(n_threads: int) -> Iterator[None]:
         faiss.omp_set_num_threads(before)
 
 
-def search(index: faiss.Index, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def search(
+    index: faiss.Index, queries: np.ndarray, k: int, *, allowed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Top-``k`` (scores, row ids) per query, at most ``min(k, ntotal)`` columns.
 
+    ``allowed`` (a boolean mask over rows) restricts the search inside FAISS, so a filter
+    costs no more than an unfiltered search. An IVF index then probes more lists, as many
+    more as the filter is selective (up to all of them), so that the probed lists still
+    hold about as many allowed vectors as they would without it.
     An approximate index may still leave trailing ids of -1 (score -inf-like) when the
     probed lists hold fewer than ``k`` vectors; exact search never does.
     """
@@ -147,10 +219,37 @@ def search(index: faiss.Index, queries: np.ndarray, k: int) -> tuple[np.ndarray,
     k = min(k, index.ntotal)
     if k <= 0:
         return np.empty((len(queries), 0), np.float32), np.empty((len(queries), 0), np.int64)
-    if len(queries) <= SINGLE_THREAD_MAX_QUERIES:
-        with _omp_threads(1):
+    params = None
+    if allowed is not None:
+        bits = np.packbits(np.asarray(allowed, dtype=bool), bitorder="little")
+        selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits))
+        ivf = _ivf_of(index)
+        if ivf is None:
+            params = faiss.SearchParameters(sel=selector)
+        else:
+            share = max(float(np.count_nonzero(allowed)) / max(1, len(allowed)), 1e-9)
+            params = faiss.SearchParametersIVF(
+                sel=selector, nprobe=min(ivf.nlist, math.ceil(ivf.nprobe / share))
+            )
+    with _omp_threads(1) if len(queries) <= SINGLE_THREAD_MAX_QUERIES else contextlib.nullcontext():
+        if params is None:
             return index.search(queries, k)
-    return index.search(queries, k)
+        return index.search(queries, k, params=params)
+
+
+def reconstruct(index: faiss.Index, rows: np.ndarray) -> np.ndarray:
+    """The stored vectors of ``rows`` (float32; IVF fp16 codes decoded)."""
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    if not len(rows):
+        return np.zeros((0, index.d), np.float32)
+    return index.reconstruct_batch(rows)
+
+
+def _ivf_of(index: faiss.Index) -> Any:
+    try:
+        return faiss.extract_index_ivf(index)
+    except RuntimeError:
+        return None
 
 
 def brute_force(vectors: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -167,6 +266,7 @@ def save(index: faiss.Index, path: Path) -> None:
 
 
 def load(path: Path, spec: VectorIndexSpec | None = None) -> faiss.Index:
-    """Read an index; with ``spec``, also restore its search-time parameters."""
-    index = faiss.read_index(str(path))
+    """Map an index from disk (nothing is read until searched); with ``spec``, also restore
+    its search-time parameters."""
+    index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC)
     return configure(index, spec) if spec is not None else index

@@ -229,7 +229,7 @@ def run(
             for label, r in ingests.items()
         ],
         "",
-        f"Exporting the model to ONNX (once per model version, imports torch): {export_s:.1f} s.",
+        f"Exporting the model to ONNX (once per model version, written from the weights without torch): {export_s:.1f} s.",
         "",
     ]
     if scale_rows:

@@ -262,7 +262,7 @@ def test_long_question_is_cut_with_a_notice(seeded) -> None:  # noqa: ANN001
 
 def test_filters_restrict_results_to_the_chosen_author(seeded, searcher) -> None:  # noqa: ANN001
     at = start()
-    authors = page.filter_options(searcher.index.articles)[1]
+    authors = page.filter_options(searcher.index.catalogue)[1]
     author = authors[0]
     at.sidebar.multiselect[1].select(author).run()
     at.sidebar.slider[0].set_value(3).run()
@@ -277,7 +277,7 @@ def test_filters_that_match_nothing_say_so(use_index, hostile_library, searcher)
     use_index(*hostile_library)
     at = start()
     at.sidebar.multiselect[2].select("Test Harbour").run()  # the hostile article's site
-    at.sidebar.multiselect[1].select(page.filter_options(searcher.index.articles)[1][0]).run()
+    at.sidebar.multiselect[1].select(page.filter_options(searcher.index.catalogue)[1][0]).run()
     ask(at, ON_TOPIC)
     assert not cards(at)
     assert "No passages match these filters" in at.info[0].value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -82,3 +83,22 @@ def test_a_damaged_model_export_is_refused_and_ingest_restores_it(
     report = ingest(seed_corpus, index)
     assert report.embedded == 0  # the same weights: the vectors stay valid
     assert Searcher.open(index).search("counseling alone").hits
+
+
+def test_ingest_from_nothing_exports_the_model_without_torch(tmp_path: Path) -> None:
+    from .sample_corpus import write_corpus
+
+    corpus = write_corpus(tmp_path / "corpus")
+    code = (
+        "import sys; from pathlib import Path; from advice_search.builder import ingest; "
+        f"r = ingest(Path({str(corpus)!r}), Path({str(tmp_path / 'index')!r})); "
+        "assert r.embedded == r.passages > 0; print(sorted(m for m in sys.modules if "
+        "m.split('.')[0] in ('torch', 'sentence_transformers', 'transformers')))"
+    )
+    env = {**os.environ, "ADVICE_SEARCH_MODEL_CACHE": str(tmp_path / "empty-cache")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300,
+        env=env,
+    )  # fmt: skip
+    assert out.stdout.strip() == "[]", out.stdout
+    assert (tmp_path / "empty-cache").is_dir()  # the export was made there, and linked

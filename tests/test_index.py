@@ -81,25 +81,42 @@ def test_a_build_loads_back_identical(tmp_path: Path) -> None:
     # Loaded without the check: the hand-made model is not the one installed here.
     loaded = SearchIndex.load(path, Manifest.read(path))
     assert loaded.path == path == Store(tmp_path / "index").current()
-    assert loaded.articles == data.articles
-    assert loaded.passages == data.passages
-    np.testing.assert_array_equal(loaded.embeddings, data.embeddings)
-    np.testing.assert_array_equal(loaded.sentence_vectors, data.sentence_vectors)
+    assert tuple(loaded.articles) == data.articles
+    assert tuple(loaded.passages) == data.passages
+    assert loaded.passages[3] == data.passages[3] and loaded.passages[-1] == data.passages[-1]
+    rows = np.arange(len(data.passages))
+    np.testing.assert_array_equal(loaded.passage_vectors(rows), data.passage_vectors(rows))
+    np.testing.assert_array_equal(loaded.sentence_vectors.codes, data.sentence_vectors.codes)
+    np.testing.assert_array_equal(loaded.sentence_vectors.scales, data.sentence_vectors.scales)
     np.testing.assert_array_equal(loaded.sentence_rows, data.sentence_rows)
+    np.testing.assert_array_equal(loaded.passage_article, data.passage_article)
+    assert loaded.catalogue.ids == ("a", "b") and loaded.catalogue.authors == ("Ann",)
+    assert loaded.article_by_id["b"] == data.articles[1]
+    assert [p.ordinal for p in loaded.by_article("a")] == [0, 2, 4, 6]
     assert loaded.manifest is not None
     assert replace(loaded.manifest, files={}, build_id="") == manifest
     assert set(loaded.manifest.files) == {
         "articles.jsonl",
+        "articles.offsets.npy",
         "passages.jsonl",
-        "embeddings.npy",
-        "sentences.npy",
+        "passages.offsets.npy",
+        "catalogue.json",
+        "passage_article.npy",
+        "passage_kind.npy",
+        "sentences/codes.npy",
+        "sentences/scales.npy",
         "sentence_rows.npy",
+        "sentence_start.npy",
+        "topic.npy",
+        *(f"readings/{name}.npy" for name in ("role", "to_asked", "persuasion", "hollow")),
+        "sources.json",
         "vectors.faiss",
-        *(f"lexical/{name}" for name in ("data.npy", "indices.npy", "indptr.npy")),
+        *(f"lexical/{name}.npy" for name in ("indptr", "docs", "tf", "weights", "doc_len")),
+        "lexical/term_best.npy",
         *(f"lexical/{name}" for name in ("vocab.json", "params.json")),
     }
     again = vectors.load(path / "vectors.faiss")
-    _, ids = vectors.search(again, data.embeddings[:3], 1)
+    _, ids = vectors.search(again, data.passage_vectors(rows[:3]), 1)
     assert ids[:, 0].tolist() == [0, 1, 2]
 
 
@@ -137,13 +154,16 @@ def _edit_manifest_value(path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "damage"),
     [
-        ("embeddings.npy", _truncate),
-        ("embeddings.npy", _alter),
+        ("sentences/codes.npy", _truncate),
+        ("sentences/codes.npy", _alter),
         ("passages.jsonl", _alter),
         ("passages.jsonl", _truncate),
+        ("passages.offsets.npy", _alter),
         ("vectors.faiss", _truncate),
         ("vectors.faiss", _alter),
-        ("sentences.npy", _alter),
+        ("sentence_start.npy", _alter),
+        ("sources.json", _alter),
+        ("catalogue.json", _truncate),
         ("articles.jsonl", Path.unlink),
         ("lexical/", _alter),  # the largest of the BM25 arrays
         ("manifest.json", _truncate),
@@ -166,7 +186,7 @@ def test_a_damaged_file_is_refused_with_the_command_that_fixes_it(
 
 
 def test_ingest_repairs_a_damaged_index(index_copy: Path) -> None:
-    _truncate(Store(index_copy).current() / "embeddings.npy")
+    _truncate(Store(index_copy).current() / "sentences" / "codes.npy")
     report = ingest(index_copy.parent / "corpus", index_copy, encoder=FakeEncoder())
     assert report.wrote_build and report.full_rebuild_reason == "the previous index was damaged"
     assert report.embedded == report.passages
@@ -506,7 +526,7 @@ def test_a_load_overlapping_two_finished_rebuilds_starts_again_on_the_newest(
 @pytest.mark.parametrize(
     "forgery",
     [
-        "a passage of a missing article",
+        "a passage pointing at no article",
         "BM25 pointing past the passages",
         "vectors of 383 dimensions",
     ],

@@ -77,7 +77,9 @@ def test_editing_one_article_embeds_only_its_passages(corpus: Path, index: Path)
     old_rows = {p.passage_id: i for i, p in enumerate(old.passages)}
     for i, p in enumerate(new.passages):
         if p.article_id != "sleep":
-            np.testing.assert_array_equal(new.embeddings[i], old.embeddings[old_rows[p.passage_id]])
+            np.testing.assert_array_equal(
+                new.passage_vectors([i]), old.passage_vectors([old_rows[p.passage_id]])
+            )
 
 
 def test_deleting_an_article_removes_its_passages(corpus: Path, index: Path) -> None:
@@ -222,7 +224,7 @@ def test_a_failed_write_leaves_the_previous_build_in_use(
     real_save = np.save
 
     def disk_full(path: object, array: object) -> None:
-        if str(path).endswith("sentences.npy"):
+        if str(path).endswith("codes.npy"):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_save(path, array)
 

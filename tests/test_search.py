@@ -104,7 +104,7 @@ def test_large_libraries_score_only_vector_and_bm25_candidates(searcher: Searche
     narrow = searcher.with_settings(RankSettings(candidates=10))
     question = "How can I get my wife to try just one session?"
     vector = narrow.encoder.encode([question])[0]
-    rows = narrow._candidates(vector, narrow.index.lexical.relative_scores(question), None)
+    rows = narrow._candidates(vector, narrow.index.lexical.match(question), None)
     assert 10 <= len(rows) <= 20
     result = narrow.search(question, k=5)
     assert {h.passage.passage_id for h in result.hits} <= {

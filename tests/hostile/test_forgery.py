@@ -4,6 +4,9 @@ them away. Each must be refused in one line, or searched without a traceback.
 The forgeries are of structure: references, counts, shapes, spans. The type of each field
 (a passage text that is a number) is not checked on load: that costs a check per passage
 on every start, against a forger who recomputes checksums and could as well edit the code.
+Row numbers (which passage, which article, which posting) are checked on every load of a
+build up to ``index.THOROUGH_MAX_PASSAGES`` passages, like these; a larger build has them
+checked by ingest and ``advice-search verify``, which read every byte anyway.
 """
 
 from __future__ import annotations
@@ -58,6 +61,20 @@ def drop_a_vector(build: Path) -> None:
     faiss.write_index(index, str(build / "vectors.faiss"))
 
 
+def edit_faiss(change: Callable[[np.ndarray], np.ndarray]) -> Callable[[Path], None]:
+    """Replace the FAISS index (the one stored copy of the passage vectors) by a flat one
+    over the changed vectors."""
+
+    def edit(build: Path) -> None:
+        index = faiss.read_index(str(build / "vectors.faiss"))
+        matrix = np.ascontiguousarray(change(index.reconstruct_n(0, index.ntotal)), np.float32)
+        flat = faiss.IndexFlatIP(matrix.shape[1])
+        flat.add(matrix)
+        faiss.write_index(flat, str(build / "vectors.faiss"))
+
+    return edit
+
+
 def edit_params(change: dict[str, Any]) -> Callable[[Path], None]:
     def edit(build: Path) -> None:
         params = json.loads((build / "lexical" / "params.json").read_text())
@@ -80,16 +97,20 @@ FORGERIES: dict[str, Callable[[Path], None]] = {
     "two passages with one id": edit_rows("passages.jsonl", lambda d: d[1].update(passage_id=d[0]["passage_id"])),
     "removed lines that are not a list": edit_rows("articles.jsonl", set_first("removed", 3)),
     "two articles with one id": edit_rows("articles.jsonl", lambda d: d[1].update(article_id=d[0]["article_id"])),
-    "vectors of 383 dimensions": edit_array("embeddings.npy", lambda a: a[:, :383]),
-    "one vector too few": edit_array("embeddings.npy", lambda a: a[:-1]),
-    "a vector of NaN": edit_array("embeddings.npy", lambda a: np.where(np.arange(len(a))[:, None] == 0, np.nan, a)),
-    "sentence vectors of 383 dimensions": edit_array("sentences.npy", lambda a: a[:, :383]),
+    "vectors of 383 dimensions": edit_faiss(lambda a: a[:, :383]),
+    "a vector of NaN": edit_faiss(lambda a: np.where(np.arange(len(a))[:, None] == 0, np.nan, a)),
+    "a FAISS index missing a vector": drop_a_vector,
+    "sentence vectors of 383 dimensions": edit_array("sentences/codes.npy", lambda a: a[:, :383]),
+    "a sentence vector too few": edit_array("sentences/codes.npy", lambda a: a[:-1]),
     "a sentence span past its passage": edit_array("sentence_rows.npy", lambda a: np.where(np.arange(3) == 2, a + 10_000, a)),
     "a sentence span backwards": edit_array("sentence_rows.npy", lambda a: a[:, [0, 2, 1]]),
     "a sentence of passage 999": edit_array("sentence_rows.npy", lambda a: np.where(np.arange(3) == 0, 999, a)),
-    "a FAISS index missing a vector": drop_a_vector,
-    "BM25 for another number of passages": edit_params({"n_docs": 999}),
-    "BM25 pointing past the passages": edit_array("lexical/indices.npy", lambda a: a + 999),
+    "sentence starts out of order": edit_array("sentence_start.npy", lambda a: a[::-1].copy()),
+    "a passage pointing at no article": edit_array("passage_article.npy", lambda a: a + 999),
+    "a passage kind out of range": edit_array("passage_kind.npy", lambda a: a + 50),
+    "passage offsets into the middle of lines": edit_array("passages.offsets.npy", lambda a: a + 3),
+    "BM25 for another number of passages": edit_array("lexical/doc_len.npy", lambda a: a[:-1]),
+    "BM25 pointing past the passages": edit_array("lexical/docs.npy", lambda a: a + 999),
     "BM25 vocabulary past its arrays": lambda b: (b / "lexical" / "vocab.json").write_text(json.dumps({"money": 10**6})),
 }  # fmt: skip
 
