@@ -545,6 +545,26 @@ def test_a_forged_build_with_recomputed_checksums_is_refused_in_one_line(
     assert report.full_rebuild_reason == "the previous index was damaged"
 
 
+def test_row_numbers_of_a_large_build_are_checked_by_verify_and_ingest_not_every_load(
+    index_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Above ``THOROUGH_MAX_PASSAGES`` a load checks counts and shapes only (row checks read
+    whole arrays); the same forgery is then refused by ``verify`` and repaired by ingest."""
+    from advice_search import index as index_module
+
+    from .hostile.test_forgery import forge
+
+    monkeypatch.setattr(index_module, "THOROUGH_MAX_PASSAGES", 0)  # every build is "large"
+    forge(index_copy, "a passage kind out of range")
+    assert SearchIndex.open(index_copy).passages  # a load does not read every row number
+    assert main(["verify", "--index", str(index_copy)]) == 1
+    error = one_line_error(capsys)
+    assert "disagree" in error and REBUILD in error
+    report = ingest(index_copy.parent / "corpus", index_copy, encoder=FakeEncoder())
+    assert report.full_rebuild_reason == "the previous index was damaged"
+    assert main(["verify", "--index", str(index_copy)]) == 0
+
+
 def test_a_pipe_in_place_of_the_manifest_is_refused_without_blocking(index_copy: Path) -> None:
     manifest = Store(index_copy).current() / "manifest.json"
     manifest.unlink()
