@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -144,5 +145,12 @@ def current_status(index_dir: Path, corpus_dir: Path) -> CorpusStatus | None:
 
 
 def _send_status(index_dir: Path, corpus_dir: Path, send: Any) -> None:
-    send.send(current_status(index_dir, corpus_dir))
-    send.close()
+    """The child's work. Ctrl-C (sent to the whole process group) is the parent's to answer,
+    in one line: the child ignores it, and a failed send (the parent gone) prints nothing."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    status = current_status(index_dir, corpus_dir)
+    with contextlib.suppress(OSError):
+        send.send(status)
+        send.close()

@@ -174,3 +174,33 @@ def test_verify_needs_an_index(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "No index" in capsys.readouterr().err
     with pytest.raises(IndexUnavailable):
         Searcher.open(tmp_path / "none")
+
+
+def test_the_background_corpus_check_prints_nothing_when_its_process_is_gone(
+    tmp_path: Path,
+) -> None:
+    """A search interrupted while the corpus is still being compared exits at once; the
+    forked comparison then finds the pipe closed, and must not print a traceback into the
+    terminal the person is typing in (nor take Ctrl-C as its own)."""
+    import subprocess
+    import sys
+
+    corpus, index = aged_build(tmp_path)
+    script = (
+        "import os, signal, time\n"
+        "from pathlib import Path\n"
+        "from advice_search import staleness\n"
+        "real = staleness.current_status\n"
+        "staleness.current_status = lambda i, c: (time.sleep(1.5), real(i, c))[1]\n"
+        f"staleness.status_in_background(Path({str(index)!r}), Path({str(corpus)!r}))\n"
+        "signal.signal(signal.SIGINT, lambda *_: os._exit(130))  # as __main__._quit: no atexit\n"
+        "time.sleep(0.5)\n"
+        "os.killpg(0, signal.SIGINT)  # Ctrl-C reaches the whole group, the child too\n"
+        "time.sleep(5)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+        start_new_session=True,
+    )  # fmt: skip
+    assert proc.returncode == 130
+    assert proc.stderr == ""
