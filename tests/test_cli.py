@@ -228,6 +228,9 @@ def test_json_output_never_splits_a_line_on_unicode_line_separators(
     assert [json.loads(line)["line"] for line in out.splitlines()] == [1, 2]
 
 
+TRACEBACKS: list[str] = []  # what interrupt_at saw when it reported a traceback
+
+
 def interrupt_at(argv: list[str], delay: float) -> str:
     """Run the installed command, send it Ctrl-C (SIGINT) after ``delay`` s; what happened.
 
@@ -243,6 +246,7 @@ def interrupt_at(argv: list[str], delay: float) -> str:
     _, raw = proc.communicate(timeout=300)
     err = raw.decode(errors="replace")
     if "Traceback" in err or "Fatal Python error" in err:
+        TRACEBACKS.append(err)  # for the failure message
         return "traceback" if f"{os.sep}advice_search{os.sep}" in err else "interpreter startup"
     if proc.returncode == -signal.SIGINT and not err:
         return "killed before start"

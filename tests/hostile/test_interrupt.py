@@ -12,7 +12,7 @@ from pathlib import Path
 
 from advice_search.builder import ingest
 
-from ..test_cli import interrupt_at
+from ..test_cli import TRACEBACKS, interrupt_at
 from ..test_robustness import VERSIONS, observe
 from ..write_steps import leftovers
 from .conftest import Ledger, scale
@@ -30,7 +30,7 @@ def test_ctrl_c_at_every_moment_of_a_search(sample_index: Path, ledger: Ledger) 
         tracebacks=outcomes["traceback"] + outcomes["interpreter startup"],
         counts=dict(outcomes),
     )
-    assert set(outcomes) <= OK, outcomes
+    assert set(outcomes) <= OK, (outcomes, TRACEBACKS[:1])
 
 
 def test_ctrl_c_at_every_moment_of_an_ingest(workspace: tuple[Path, Path], ledger: Ledger) -> None:
