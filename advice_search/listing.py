@@ -27,22 +27,9 @@ class Listing:
 
 def list_corpus(directory: Path) -> Listing:
     """Candidate article files under ``directory`` in a stable order, and unreadable folders."""
-    errors: list[OSError] = []
-    files: list[Path] = []
-    for root, dirs, names in os.walk(directory, onerror=errors.append):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        links = [d for d in dirs if os.path.islink(os.path.join(root, d))]
-        files += [
-            Path(root, name)
-            for name in (*names, *links)
-            if not name.startswith(".") and Path(name).suffix.lower() in SUFFIXES
-        ]
-    unreadable = tuple(
-        (Path(error.filename), error.strerror or str(error))
-        for error in errors
-        if error.filename is not None
-    )
-    return Listing(tuple(sorted(files)), tuple(sorted(unreadable)))
+    unreadable: list[tuple[Path, str]] = []
+    files = sorted(Path(path) for path in _candidates(Path(directory), unreadable))
+    return Listing(tuple(files), tuple(sorted(unreadable)))
 
 
 def corpus_files(directory: Path) -> list[Path]:
@@ -72,14 +59,17 @@ def corpus_signatures(directory: Path) -> dict[str, tuple[int, int]]:
     return signatures
 
 
-def _candidates(directory: Path) -> Iterator[str]:
+def _candidates(directory: Path, unreadable: list[tuple[Path, str]] | None = None) -> Iterator[str]:
     """Paths of the entries named like articles: hidden names skipped, folders (never
-    links to them) entered."""
+    links to them) entered; a folder that cannot be listed goes to ``unreadable``."""
     pending = [os.fspath(directory)]
     while pending:
+        folder = pending.pop()
         try:
-            listed = _listing(pending.pop())
-        except OSError:
+            listed = _listing(folder)
+        except OSError as error:
+            if unreadable is not None:
+                unreadable.append((Path(folder), error.strerror or str(error)))
             continue
         for name, folder, path in listed:
             if name.startswith("."):
