@@ -1,4 +1,4 @@
-"""eval/firsts.py: first places per article, and which of them answer (issue 9, pattern 2)."""
+"""eval/firsts.py (first places per article, and which answer) and eval/hubness.py (hub scores)."""
 
 from __future__ import annotations
 
@@ -34,3 +34,23 @@ def test_first_places_count_a_first_passage_without_the_answer_as_not_gold(
     assert firsts.not_gold == {first.article_id: 1}
     share = gold_share(unseen_searcher, questions)
     assert share == {first.article_id: 1.0, other.article_id: 1.0}
+
+
+def test_hub_scores_match_a_brute_force_mean_of_the_nearest_other_rows() -> None:
+    """eval/hubness.py: a row's own group is never its neighbour, and scores are centred."""
+    import numpy as np
+    from hubness import hub_scores
+
+    rng = np.random.default_rng(3)
+    items = rng.standard_normal((7, 5)).astype(np.float32)
+    items /= np.linalg.norm(items, axis=1, keepdims=True)
+    groups = np.array([0, 0, 1, 1, 2, 2, 2])
+
+    got = hub_scores(items, items, 2, groups, groups)
+
+    expected = []
+    for i in range(len(items)):
+        others = [float(items[i] @ items[j]) for j in range(len(items)) if groups[j] != groups[i]]
+        expected.append(np.mean(sorted(others)[-2:]))
+    assert np.allclose(got, np.array(expected) - np.mean(expected), atol=1e-6)
+    assert abs(float(got.mean())) < 1e-6
