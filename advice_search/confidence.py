@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass, fields
+from functools import lru_cache
 
 import numpy as np
 
@@ -69,7 +70,7 @@ def answer_features(
     best = ranked[0] if ranked else 0.0
     fifth = ranked[min(4, len(ranked) - 1)] if ranked else 0.0
     terms = specific_terms(question, topic)
-    vocabulary = {t for text in passage_texts for t in tokenize(text)}
+    vocabulary = frozenset().union(*(_stems(text) for text in passage_texts))
     ceiling = math.log(1 + max(1, n_passages))
     rarity = {t: _idf(document_frequency.get(t, 0), n_passages) for t in terms}
     missing = [t for t in terms if not covered(t, vocabulary)]
@@ -92,6 +93,12 @@ def answer_features(
         facts=float(asks_for_facts(question)),
         other_people=float(bool(asked_about) and not asked_about & people(" ".join(passage_texts))),
     )
+
+
+@lru_cache(maxsize=4096)
+def _stems(text: str) -> frozenset[str]:
+    """A passage's stems; remembered, as the same passages come first for many questions."""
+    return frozenset(tokenize(text))
 
 
 def _idf(df: int, n: int) -> float:
