@@ -17,7 +17,8 @@ import numpy as np
 
 from . import crisis as crisis_mode
 from . import vectors
-from .answerability import judge
+from .answerability import judge, specific_terms
+from .confidence import VERDICT, AnswerFeatures, answer_features
 from .encoder import Encoder, OnnxEncoder
 from .index import SearchIndex
 from .lexical import LexicalMatch
@@ -201,16 +202,21 @@ class Searcher:
             hits.append(self._hit(rank, int(rows[i]), fused[i], sentences.best_row(i), signals))
         best, best_sentence = float(fused[order[0]]), float(sentences.best.max())
         # How well anything matches, before roles and perspective reorder what matches.
-        match = float(
-            fuse(dense, sentences.best, lexical, self._penalties(rows), self.settings).max()
-        )
+        matches = fuse(dense, sentences.best, lexical, self._penalties(rows), self.settings)
+        match = float(matches.max())
+        features = self._features(reading, hits, matches, best_sentence, dense, lexical)
         signals = {
             "best_score": best,
             "best_sentence": best_sentence,
             "best_dense": float(dense.max()),
+            **features.as_dict(),
         }
         safety_first = safety.safety_first and self.settings.safety_first
-        confident = self._answers(reading, hits, is_confident(match, best_sentence, self.settings))
+        if self.settings.answer_check and self.settings.learned_verdict:
+            confident = VERDICT.confident(features)
+        else:
+            gate = is_confident(match, best_sentence, self.settings)
+            confident = self._answers(reading, hits, gate)
         confident = confident and not safety_first
         return SearchResult(
             query, tuple(hits), confident, crisis, notices, signals, safety_first=safety_first
@@ -250,9 +256,8 @@ class Searcher:
         """Whether the passages offered answer the question, not only share its topic."""
         if not self.settings.answer_check:
             return matched
-        long_post = reading.focus and reading.words >= self.settings.focus_min_words
         verdict = judge(
-            reading.focus if long_post else reading.text,
+            self._asked(reading),
             matched=matched,
             passage_texts=[h.passage.text for h in hits[: self.settings.answer_passages]],
             topic=self._topic_terms(),
@@ -260,6 +265,35 @@ class Searcher:
             check_people=self.settings.people_check,
         )
         return verdict.confident
+
+    def _asked(self, reading: QuestionReading) -> str:
+        """What the verdict reads: a long post's asking sentences, else the whole question."""
+        long_post = reading.focus and reading.words >= self.settings.focus_min_words
+        return reading.focus if long_post and reading.focus else reading.text
+
+    def _features(
+        self,
+        reading: QuestionReading,
+        hits: list[Hit],
+        matches: np.ndarray,
+        best_sentence: float,
+        dense: np.ndarray,
+        lexical: np.ndarray,
+    ) -> AnswerFeatures:
+        """The measurements the learned verdict weighs (confidence.py)."""
+        question, topic = self._asked(reading), self._topic_terms()
+        lex = self.index.lexical
+        return answer_features(
+            question,
+            scores=np.nan_to_num(matches).tolist(),
+            sentence=best_sentence,
+            dense=float(dense.max()),
+            lexical=float(lexical.max()),
+            passage_texts=[h.passage.text for h in hits[: self.settings.answer_passages]],
+            document_frequency=lex.document_frequency(specific_terms(question, topic)),
+            n_passages=lex.n_docs,
+            topic=topic,
+        )
 
     def _topic_terms(self) -> frozenset[str]:
         """Stems so many passages use that they are the library's topic, not a question's."""
