@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -187,6 +187,13 @@ class Lexical:
         if ceiling <= 0:
             ids, times, ceiling = ids[:0], times[:0], 1.0
         return LexicalMatch(self, ids, times, ceiling)
+
+    def document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
+        """How many passages use each stem of ``terms`` (0 for one the library never uses)."""
+        ids = {t: self.vocab.get(t, -1) for t in terms}
+        last = len(self.indptr) - 1
+        return {t: int(self.indptr[i + 1] - self.indptr[i]) if 0 <= i < last else 0
+                for t, i in ids.items()}  # fmt: skip
 
     def relative_scores(self, query: str) -> np.ndarray:
         """``match(query).scores``: every passage's relative BM25 score."""

@@ -55,6 +55,8 @@ class RankSettings:
     min_coverage: float = 0.0  # share of the question's specific words they must use
     people_check: bool = True  # ...and the people it speaks of (a boss, a teenager) named there
     topic_share: float = 0.2  # words used by this share of passages are the library's topic
+    # confidence.py: the fitted verdict decides instead of the thresholds and rules above
+    learned_verdict: bool = True
     safety_first: bool = True  # crisis.py: crisis questions get no persuasion advice, no answer
     use_dense: bool = True
     use_sentence: bool = True

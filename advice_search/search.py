@@ -17,7 +17,6 @@ import numpy as np
 
 from . import crisis as crisis_mode
 from . import vectors
-from .answerability import judge
 from .encoder import Encoder, OnnxEncoder
 from .index import SearchIndex
 from .lexical import LexicalMatch
@@ -27,7 +26,6 @@ from .ranking import (
     RankSettings,
     diversify,
     fuse,
-    is_confident,
     kind_penalties,
     perspective_bonus,
     role_penalties,
@@ -37,6 +35,7 @@ from .records import PASSAGE_KINDS, Article, Hit
 from .safety import assess
 from .staleness import CorpusStatus, corpus_status
 from .text import clean_control
+from .verdict import decide, topic_terms
 
 MAX_QUERY_CHARS = 1000
 _BM25_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
@@ -201,16 +200,25 @@ class Searcher:
             hits.append(self._hit(rank, int(rows[i]), fused[i], sentences.best_row(i), signals))
         best, best_sentence = float(fused[order[0]]), float(sentences.best.max())
         # How well anything matches, before roles and perspective reorder what matches.
-        match = float(
-            fuse(dense, sentences.best, lexical, self._penalties(rows), self.settings).max()
+        matches = fuse(dense, sentences.best, lexical, self._penalties(rows), self.settings)
+        confident, features = decide(
+            reading,
+            hits,
+            matches=matches,
+            best_sentence=best_sentence,
+            dense=dense,
+            lexical_scores=lexical,
+            lexical=self.index.lexical,
+            topic=self._topic_terms(),
+            settings=self.settings,
         )
         signals = {
             "best_score": best,
             "best_sentence": best_sentence,
             "best_dense": float(dense.max()),
+            **features.as_dict(),
         }
         safety_first = safety.safety_first and self.settings.safety_first
-        confident = self._answers(reading, hits, is_confident(match, best_sentence, self.settings))
         confident = confident and not safety_first
         return SearchResult(
             query, tuple(hits), confident, crisis, notices, signals, safety_first=safety_first
@@ -246,32 +254,11 @@ class Searcher:
         side = perspective(reading.text) if self.settings.perspective_weight else ""
         return penalty - perspective_bonus(self.readings.to_asked[rows], side, self.settings)
 
-    def _answers(self, reading: QuestionReading, hits: list[Hit], matched: bool) -> bool:
-        """Whether the passages offered answer the question, not only share its topic."""
-        if not self.settings.answer_check:
-            return matched
-        long_post = reading.focus and reading.words >= self.settings.focus_min_words
-        verdict = judge(
-            reading.focus if long_post else reading.text,
-            matched=matched,
-            passage_texts=[h.passage.text for h in hits[: self.settings.answer_passages]],
-            topic=self._topic_terms(),
-            min_coverage=self.settings.min_coverage,
-            check_people=self.settings.people_check,
-        )
-        return verdict.confident
-
     def _topic_terms(self) -> frozenset[str]:
         """Stems so many passages use that they are the library's topic, not a question's."""
-        lexical = self.index.lexical
-        share = self.settings.topic_share
-        key = ("topic", share)
+        key = ("topic", self.settings.topic_share)
         if key not in self._cache:
-            used = np.diff(lexical.indptr)
-            cut = share * max(1, lexical.n_docs)
-            self._cache[key] = frozenset(
-                t for t, i in lexical.vocab.items() if i < len(used) and used[i] >= cut
-            )
+            self._cache[key] = topic_terms(self.index.lexical, self.settings.topic_share)
         return self._cache[key]
 
     def _hit(

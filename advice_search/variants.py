@@ -48,6 +48,7 @@ def ablation(searcher: Searcher) -> dict[str, Searcher]:
         "no perspective": variant(perspective_weight=0.0),
         "with focus": variant(focus_weight=0.5),  # measured, not kept (README)
         "no answer check": variant(answer_check=False),
+        "rules verdict": variant(learned_verdict=False),  # the verdict before confidence.py
         "no safety-first": variant(safety_first=False),
         "before issue 9": variant(**ISSUE_9_OFF),
         "no sentence": variant(use_sentence=False),

@@ -38,3 +38,15 @@ def test_roles_and_intent_do_better_than_meaning_and_words_alone(unseen_searcher
 def test_an_intro_restating_the_problem_is_not_first(unseen_searcher) -> None:  # noqa: ANN001
     result = unseen_searcher.search("How do I get my dad to hand over his car keys?", k=3)
     assert "near misses" not in result.hits[0].passage.text
+
+
+def test_the_confidence_verdict_on_articles_it_has_never_seen(unseen_searcher) -> None:  # noqa: ANN001
+    """Written before the first run; first run: every answerable one confident, the off-topic
+    one flagged, 2 of 4 unanswerable ones flagged (the price and the boss; the vaccines and the
+    small-claims court pass as answered: the verdict sees topic, fact questions and people)."""
+    cases = EXPECTED["confidence"]
+    answerable = [q for q, _ in EXPECTED["ranking"]] + cases["answerable"]
+    assert all(unseen_searcher.search(q).confident for q in answerable)
+    assert not any(unseen_searcher.search(q).confident for q in cases["off-topic"])
+    flagged = [q for q in cases["unanswerable"] if not unseen_searcher.search(q).confident]
+    assert len(flagged) >= 2, flagged

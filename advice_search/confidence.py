@@ -1,0 +1,140 @@
+"""A learned verdict on whether the passages offered answer the question.
+
+The rules of ``answerability`` catch questions that ask for facts or about other people;
+most unanswerable questions are neither, and no single score separates them from answerable
+ones (eval/EXPERIMENTS.md, section 4). Here a handful of measurements that mean the same in
+any library (how well the best passages match, by how much they stand out, how much of the
+question's rarer words they use) are weighed by a logistic model. Its few coefficients are
+written below as a frozen record and refitted, reproducibly, by ``eval/fit_confidence.py``:
+nothing is learned at run time and nothing names a word of the seed articles.
+
+Pure: values in (the question, scores, the passages' texts, document frequencies), a
+probability out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import astuple, dataclass, fields
+from functools import lru_cache
+
+import numpy as np
+
+from .answerability import asks_for_facts, covered, people, specific_terms
+from .lexical import tokenize
+
+
+@dataclass(frozen=True)
+class AnswerFeatures:
+    """What the verdict is computed from; every field is a number a person can check."""
+
+    match: float  # fused score of the best passage, before roles reorder the list
+    sentence: float  # cosine of the question with the best sentence
+    dense: float  # cosine of the question with the best passage
+    margin: float  # match minus the fifth-best passage's: does anything stand out?
+    lexical: float  # best relative BM25 score
+    coverage: float  # share of the question's specific words the first passages use
+    rare_coverage: float  # the same, each word weighted by its rarity (idf) in the library
+    unknown: float  # share of the specific words no passage of the library uses
+    missing_rarity: float  # rarity of the rarest word not covered, over the rarest possible
+    terms: float  # log(1 + number of specific words)
+    words: float  # log(1 + number of words)
+    facts: float  # 1 when the question asks for a number, price, name or recommendation
+    other_people: float  # 1 when the people it speaks of are absent from the passages
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(zip(self.names(), astuple(self), strict=True))
+
+
+def answer_features(
+    question: str,
+    *,
+    scores: Sequence[float],
+    sentence: float,
+    dense: float,
+    lexical: float,
+    passage_texts: Sequence[str],
+    document_frequency: Mapping[str, int],
+    n_passages: int,
+    topic: frozenset[str] = frozenset(),
+) -> AnswerFeatures:
+    """The features of one search: ``scores`` are the fused scores of the candidates before
+    roles (any order), ``passage_texts`` the passages offered first, ``document_frequency``
+    how many passages of the library use each stem of the question (absent: none)."""
+    ranked = sorted((float(s) for s in scores), reverse=True)
+    best = ranked[0] if ranked else 0.0
+    fifth = ranked[min(4, len(ranked) - 1)] if ranked else 0.0
+    terms = specific_terms(question, topic)
+    vocabulary = frozenset().union(*(_stems(text) for text in passage_texts))
+    ceiling = math.log(1 + max(1, n_passages))
+    rarity = {t: _idf(document_frequency.get(t, 0), n_passages) for t in terms}
+    missing = [t for t in terms if not covered(t, vocabulary)]
+    total = sum(rarity.values())
+    asked_about = people(question)
+    return AnswerFeatures(
+        match=best,
+        sentence=float(sentence),
+        dense=float(dense),
+        margin=best - fifth,
+        lexical=float(lexical),
+        coverage=1 - len(missing) / len(terms) if terms else 1.0,
+        rare_coverage=1 - sum(rarity[t] for t in missing) / total if total else 1.0,
+        unknown=(
+            sum(document_frequency.get(t, 0) == 0 for t in terms) / len(terms) if terms else 0.0
+        ),
+        missing_rarity=max((rarity[t] for t in missing), default=0.0) / ceiling,
+        terms=math.log1p(len(terms)),
+        words=math.log1p(len(question.split())),
+        facts=float(asks_for_facts(question)),
+        other_people=float(bool(asked_about) and not asked_about & people(" ".join(passage_texts))),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _stems(text: str) -> frozenset[str]:
+    """A passage's stems; remembered, as the same passages come first for many questions."""
+    return frozenset(tokenize(text))
+
+
+def _idf(df: int, n: int) -> float:
+    """Rarity of a word used by ``df`` of ``n`` passages (a word none uses is rarest)."""
+    return math.log(1 + max(1, n) / (df + 1))
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """A logistic model over some features: standardised, weighed, compared to a threshold."""
+
+    names: tuple[str, ...]
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float  # probability at or above which the passages count as an answer
+
+    def probability(self, features: AnswerFeatures) -> float:
+        values = features.as_dict()
+        x = np.array([values[n] for n in self.names], dtype=np.float64)
+        z = (x - np.asarray(self.means)) / np.asarray(self.scales)
+        return float(1 / (1 + math.exp(-(float(z @ np.asarray(self.weights)) + self.bias))))
+
+    def confident(self, features: AnswerFeatures) -> bool:
+        return self.probability(features) >= self.threshold
+
+
+# Fitted by `python eval/fit_confidence.py` on the tune halves (dev, own, forum-tune,
+# paraphrase-tune): features chosen by cross-validation, threshold keeping 90% of the
+# answerable questions confident. Refit and paste its printed model when a feature changes.
+VERDICT = ConfidenceModel(
+    names=("dense", "facts", "other_people", "words"),
+    means=(0.457091, 0.130435, 0.032609, 2.617961),
+    scales=(0.192, 0.336781, 0.17761, 0.389008),
+    weights=(1.000055, -1.1649, -0.923234, 0.144339),
+    bias=1.287121,
+    threshold=0.689889,
+)

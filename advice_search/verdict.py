@@ -1,0 +1,79 @@
+"""The `confident` of a search: the fitted verdict (confidence.py) or the older rules.
+
+Both read what a search already has: the question as read, the passages offered, the match
+of the best passage before roles reorder the list. This module only gathers those values
+for them; the decisions themselves are pure functions of ``confidence`` and
+``answerability``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .answerability import judge, specific_terms
+from .confidence import VERDICT, AnswerFeatures, answer_features
+from .lexical import Lexical
+from .question import QuestionReading
+from .ranking import RankSettings, is_confident
+from .records import Hit
+
+
+def topic_terms(lexical: Lexical, share: float) -> frozenset[str]:
+    """Stems so many passages use (``share`` of them) that they are the library's topic."""
+    used = np.diff(lexical.indptr)
+    cut = share * max(1, lexical.n_docs)
+    return frozenset(t for t, i in lexical.vocab.items() if i < len(used) and used[i] >= cut)
+
+
+def asked_text(reading: QuestionReading, settings: RankSettings) -> str:
+    """What a verdict reads: a long post's asking sentences, else the whole question."""
+    long_post = reading.focus and reading.words >= settings.focus_min_words
+    return reading.focus if long_post and reading.focus else reading.text
+
+
+def decide(
+    reading: QuestionReading,
+    hits: Sequence[Hit],
+    *,
+    matches: np.ndarray,
+    best_sentence: float,
+    dense: np.ndarray,
+    lexical_scores: np.ndarray,
+    lexical: Lexical,
+    topic: frozenset[str],
+    settings: RankSettings,
+) -> tuple[bool, AnswerFeatures]:
+    """Whether the passages offered answer the question, and the measurements behind it.
+
+    ``matches`` are the candidates' fused scores before roles and perspective (how well
+    anything matches); ``dense`` and ``lexical_scores`` their signals.
+    """
+    question = asked_text(reading, settings)
+    texts = [h.passage.text for h in hits[: settings.answer_passages]]
+    features = answer_features(
+        question,
+        scores=np.nan_to_num(matches).tolist(),
+        sentence=best_sentence,
+        dense=float(dense.max()),
+        lexical=float(lexical_scores.max()),
+        passage_texts=texts,
+        document_frequency=lexical.document_frequency(specific_terms(question, topic)),
+        n_passages=lexical.n_docs,
+        topic=topic,
+    )
+    matched = is_confident(float(matches.max()), best_sentence, settings)
+    if not settings.answer_check:
+        return matched, features
+    if settings.learned_verdict:
+        return VERDICT.confident(features), features
+    rules = judge(
+        question,
+        matched=matched,
+        passage_texts=texts,
+        topic=topic,
+        min_coverage=settings.min_coverage,
+        check_people=settings.people_check,
+    )
+    return rules.confident, features

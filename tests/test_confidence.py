@@ -1,0 +1,116 @@
+"""The learned confidence verdict: its features, its arithmetic, and the model it was fitted to."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from dataclasses import replace
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from advice_search.confidence import VERDICT, AnswerFeatures, ConfidenceModel, answer_features
+
+from .conftest import ROOT
+
+HEATING = [
+    "Write to the landlord about the broken heater and keep a copy of the letter.",
+    "If the heater is still cold after two weeks, ask the landlord for a date in writing.",
+]
+
+
+def _features(question: str, texts: list[str] = HEATING, **overrides: float) -> AnswerFeatures:
+    found = answer_features(
+        question,
+        scores=[0.5, 0.4, 0.3, 0.2, 0.1, 0.0],
+        sentence=0.6,
+        dense=0.5,
+        lexical=0.4,
+        passage_texts=texts,
+        document_frequency={"landlord": 10, "heater": 3, "plumber": 1},
+        n_passages=100,
+    )
+    return replace(found, **overrides)
+
+
+def test_the_margin_is_the_best_score_over_the_fifth() -> None:
+    assert _features("my heater is broken").margin == pytest.approx(0.4)
+
+
+def test_words_the_passages_use_count_as_covered_and_rare_missing_words_weigh_more() -> None:
+    f = _features("the landlord ignores the broken heater, should I call a plumber")
+    # landlord, heater, broken are used; ignor, call and plumber are not
+    assert 0 < f.coverage < 1
+    assert f.rare_coverage < f.coverage  # "plumber" is rarer in the library than the rest
+    assert f.missing_rarity == pytest.approx(1.0)  # "ignores" is a word no passage uses
+    assert f.unknown == pytest.approx(3 / 6)  # ignor, broken, call: no passage uses them
+    assert _features("landlord heater").coverage == 1.0
+
+
+def test_a_question_about_people_the_passages_never_name() -> None:
+    assert _features("my boss keeps the office cold").other_people == 1.0
+    assert _features("my landlord keeps the flat cold").other_people == 0.0
+    assert _features("the heater is cold").other_people == 0.0  # nobody named: nothing to miss
+
+
+def test_a_question_asking_for_a_price_is_a_fact_question() -> None:
+    assert _features("How much does a new heater cost?").facts == 1.0
+    assert _features("How do I get my landlord to fix the heater?").facts == 0.0
+
+
+def test_the_probability_is_a_logistic_of_standardised_features() -> None:
+    model = ConfidenceModel(
+        names=("dense", "words"), means=(0.5, 2.0), scales=(0.1, 1.0),
+        weights=(2.0, -1.0), bias=0.5, threshold=0.9,
+    )  # fmt: skip
+    f = _features("x", dense=0.6, words=3.0)  # z = (1, 1): 2 - 1 + 0.5
+    assert model.probability(f) == pytest.approx(1 / (1 + math.exp(-1.5)))
+    assert not model.confident(f)  # 0.82 < 0.9
+    assert model.confident(replace(f, dense=0.8))
+
+
+def test_the_fitted_verdict_trusts_a_close_match_and_not_a_far_one() -> None:
+    assert VERDICT.confident(_features("how do i get my landlord to fix it", dense=0.5))
+    assert not VERDICT.confident(_features("how do i get my landlord to fix it", dense=0.1))
+
+
+def test_the_fitted_verdict_does_not_answer_facts_or_other_people_even_on_a_close_match() -> None:
+    assert not VERDICT.confident(_features("How much does a new heater cost?", dense=0.7))
+    assert not VERDICT.confident(_features("my boss keeps the office cold", dense=0.7))
+
+
+def test_a_search_reports_the_features_and_decides_by_the_fitted_verdict(searcher) -> None:  # noqa: ANN001
+    for question in ("my partner refuses couples therapy", "how do I fix a leaking tap?"):
+        result = searcher.search(question)
+        features = AnswerFeatures(**{n: result.signals[n] for n in AnswerFeatures.names()})
+        assert result.confident == VERDICT.confident(features)
+    assert searcher.search("my partner refuses couples therapy").confident
+    assert not searcher.search("how do I fix a leaking tap?").confident
+
+
+def test_the_rules_verdict_is_still_there_to_compare(searcher) -> None:  # noqa: ANN001
+    rules = searcher.with_settings(replace(searcher.settings, learned_verdict=False))
+    question = "How much time and money does couples therapy take?"
+    assert rules.search(question).confident  # the rules let a fact question the passages name
+    assert not searcher.search(question).confident  # the fitted verdict answers no fact question
+
+
+def _fit_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "fit_confidence", ROOT / "eval" / "fit_confidence.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_frozen_verdict_is_what_the_fitting_script_fits_on_the_tune_sets(searcher) -> None:  # noqa: ANN001
+    fit = _fit_script()
+    rows = fit.collect(searcher, fit.TUNE)
+    y = np.array([r["kind"] == "answerable" for r in rows], dtype=np.float64)
+    model = fit.train(fit.matrix(rows, VERDICT.names), y, VERDICT.names)
+    assert fit.same_model(model, VERDICT)
+    kept = fit.probabilities(model, fit.matrix(rows, VERDICT.names)) >= model.threshold
+    assert kept[y == 1].mean() >= fit.KEEP
