@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,14 +26,9 @@ from advice_search.confidence import VERDICT, AnswerFeatures, ConfidenceModel
 from advice_search.evaluate import load_questions
 from advice_search.search import Searcher
 
-ROOT = Path(__file__).resolve().parent.parent
-TUNE = [
-    ROOT.parent / "shared" / "eval" / "dev.jsonl",
-    ROOT / "eval" / "own.jsonl",
-    ROOT / "eval" / "forum-tune.jsonl",
-    ROOT / "eval" / "paraphrase-tune.jsonl",
-]
-HOLDOUT = [ROOT / "eval" / "forum-holdout.jsonl", ROOT / "eval" / "paraphrase-holdout.jsonl"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the eval scripts beside this one
+from sweep import HOLDOUT, ROOT, TUNE  # noqa: E402
+
 KEEP = 0.90  # share of answerable questions that must stay confident
 L2 = 1.0
 FOLDS, REPEATS = 5, 20

@@ -27,6 +27,7 @@ TUNE = [
     ROOT / "eval" / "forum-tune.jsonl",
     ROOT / "eval" / "paraphrase-tune.jsonl",
 ]
+HOLDOUT = [ROOT / "eval" / "forum-holdout.jsonl", ROOT / "eval" / "paraphrase-holdout.jsonl"]
 NOT_ADVICE = {"problem", "promotion", "hollow", "lead-in", "bio"}
 
 
