@@ -54,9 +54,11 @@ def test_a_question_about_people_the_passages_never_name() -> None:
     assert _features("the heater is cold").other_people == 0.0  # nobody named: nothing to miss
 
 
-def test_a_question_asking_for_a_price_is_a_fact_question() -> None:
+def test_a_question_asking_for_a_price_the_passages_do_not_name_is_a_fact_question() -> None:
     assert _features("How much does a new heater cost?").facts == 1.0
     assert _features("How do I get my landlord to fix the heater?").facts == 0.0
+    priced = [*HEATING, "A new heater costs about 300 dollars, fitted."]
+    assert _features("How much does a new heater cost?", priced).facts == 0.0
 
 
 def test_the_probability_is_a_logistic_of_standardised_features() -> None:
@@ -75,7 +77,9 @@ def test_the_fitted_verdict_trusts_a_close_match_and_not_a_far_one() -> None:
     assert not VERDICT.confident(_features("how do i get my landlord to fix it", dense=0.1))
 
 
-def test_the_fitted_verdict_does_not_answer_facts_or_other_people_even_on_a_close_match() -> None:
+def test_the_fitted_verdict_does_not_answer_unnamed_facts_or_other_people_on_a_close_match() -> (
+    None
+):
     assert not VERDICT.confident(_features("How much does a new heater cost?", dense=0.7))
     assert not VERDICT.confident(_features("my boss keeps the office cold", dense=0.7))
 
@@ -91,9 +95,32 @@ def test_a_search_reports_the_features_and_decides_by_the_fitted_verdict(searche
 
 def test_the_rules_verdict_is_still_there_to_compare(searcher) -> None:  # noqa: ANN001
     rules = searcher.with_settings(replace(searcher.settings, learned_verdict=False))
-    question = "How much time and money does couples therapy take?"
-    assert rules.search(question).confident  # the rules let a fact question the passages name
-    assert not searcher.search(question).confident  # the fitted verdict answers no fact question
+    question = "What is the value of having a neutral outsider in the room?"  # paraphrase-tune
+    assert searcher.search(question).confident  # the fitted verdict trusts the close match
+    assert not rules.search(question).confident  # the rules' sentence threshold does not
+
+
+def test_a_fact_question_is_answered_once_the_library_names_the_fact(tmp_path) -> None:  # noqa: ANN001
+    """Nothing in the verdict says "this library never answers prices": add an article that
+    names one and the same kind of question is answered; ask for one it does not name and
+    it is not."""
+    from advice_search.builder import ingest
+    from advice_search.search import Searcher
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "assessment.md").write_text(
+        "---\ntitle: Driving assessments for older drivers\n---\n\n"
+        "A driving assessment for older drivers costs about 150 dollars and takes two hours."
+        " An occupational therapist rides along and reports what they saw.\n\n"
+        "Ask your father's doctor for a referral; many clinics have a waiting list of a few"
+        " weeks, so book early.\n",
+        encoding="utf-8",
+    )
+    ingest(corpus, tmp_path / "index")
+    searcher = Searcher.open(tmp_path / "index")
+    assert searcher.search("How much does a driving assessment for older drivers cost?").confident
+    assert not searcher.search("Does insurance pay for a driving assessment?").confident
 
 
 def _fit_script() -> ModuleType:
