@@ -77,9 +77,7 @@ def test_the_fitted_verdict_trusts_a_close_match_and_not_a_far_one() -> None:
     assert not VERDICT.confident(_features("how do i get my landlord to fix it", dense=0.1))
 
 
-def test_the_fitted_verdict_does_not_answer_unnamed_facts_or_other_people_on_a_close_match() -> (
-    None
-):
+def test_the_verdict_refuses_unnamed_facts_and_other_people_on_a_close_match() -> None:
     assert not VERDICT.confident(_features("How much does a new heater cost?", dense=0.7))
     assert not VERDICT.confident(_features("my boss keeps the office cold", dense=0.7))
 
