@@ -13,14 +13,12 @@ Each argument is NAME=JSON, overrides of RankSettings; the first row is always t
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from sweep import ROOT, TUNE
+from sweep import variant_arguments
 
 from advice_search.evaluate import Question, load_questions
 from advice_search.ranking import RankSettings
@@ -75,11 +73,7 @@ def gold_share(searcher: Searcher, questions: Sequence[Question]) -> Counter[str
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("variants", nargs="*", help="NAME=JSON, e.g. 'off={\"use_roles\": false}'")
-    parser.add_argument("--sets", nargs="+", type=Path, default=TUNE)
-    parser.add_argument("--index", type=Path, default=ROOT / "index")
-    args = parser.parse_args()
+    args = variant_arguments(__doc__.split("\n")[0]).parse_args()
     searcher = Searcher.open(args.index)
     questions = [q for path in args.sets for q in load_questions(path)]
     passages = Counter(p.article_id for p in searcher.index.passages)

@@ -31,12 +31,17 @@ HOLDOUT = [ROOT / "eval" / "forum-holdout.jsonl", ROOT / "eval" / "paraphrase-ho
 NOT_ADVICE = {"problem", "promotion", "hollow", "lead-in", "bio"}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def variant_arguments(description: str) -> argparse.ArgumentParser:
+    """The arguments every settings-comparing script here takes: variants, sets, index."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("variants", nargs="*", help="NAME=JSON, e.g. 'off={\"use_roles\": false}'")
     parser.add_argument("--sets", nargs="+", type=Path, default=TUNE)
     parser.add_argument("--index", type=Path, default=ROOT / "index")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = variant_arguments(__doc__.split("\n")[0]).parse_args()
     searcher = Searcher.open(args.index)
     passages = searcher.index.passages
     roles = searcher.readings.roles(range(len(passages)))
