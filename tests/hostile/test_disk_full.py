@@ -66,6 +66,17 @@ def fill(mount: Path, leave: int) -> Path:
     return ballast
 
 
+def attempt_on_full_disk(
+    mount: Path, megabytes: int, corpus: Path, index: Path, ledger: Ledger, what: str
+) -> str:
+    """One ingest with only ``megabytes`` MB free on ``mount``; the ballast is removed after."""
+    ballast = fill(mount, megabytes * 1_000_000)
+    try:
+        return attempt(corpus, index, ledger, what)
+    finally:
+        ballast.unlink()
+
+
 def openable(index: Path) -> str | None:
     """The name of the build a search would use now, or None if search would refuse."""
     try:
@@ -131,14 +142,15 @@ def test_a_full_disk_while_the_model_is_exported(
     shutil.rmtree(index / "models")  # ingest must export the model again: 90 MB
     assert openable(index) is None  # search refuses until ingest exports it again
     for megabytes in (0, 1, 30, 89):
-        ballast = fill(small_disk, megabytes * 1_000_000)
-        try:
-            assert (
-                attempt(corpus, index, ledger, "disk full while exporting the model (tmpfs)")
-                == "refused"
-            )
-        finally:
-            ballast.unlink()
+        outcome = attempt_on_full_disk(
+            small_disk,
+            megabytes,
+            corpus,
+            index,
+            ledger,
+            "disk full while exporting the model (tmpfs)",
+        )
+        assert outcome == "refused"
         assert not (index / "models").exists() or not list((index / "models").iterdir())
     assert attempt(corpus, index, ledger, "disk full while exporting the model (tmpfs)") == "ok"
     assert Searcher.open(index).search("how do I set a boundary").hits
@@ -152,14 +164,10 @@ def test_a_full_disk_during_a_real_onnx_export(
     index = copy_index(sample, small_disk / "index")
     shutil.rmtree(index / "models")
     monkeypatch.delenv("ADVICE_SEARCH_MODEL_CACHE")  # export with torch, not from the cache
-    ballast = fill(small_disk, 30_000_000)
-    try:
-        assert (
-            attempt(corpus, index, ledger, "disk full during a real ONNX export (tmpfs)")
-            == "refused"
-        )
-    finally:
-        ballast.unlink()
+    outcome = attempt_on_full_disk(
+        small_disk, 30, corpus, index, ledger, "disk full during a real ONNX export (tmpfs)"
+    )
+    assert outcome == "refused"
 
 
 # ---------------------------------------------------------------- simulated
