@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .lexical import tokenize
 
@@ -132,6 +133,24 @@ def covered(term: str, vocabulary: set[str] | frozenset[str]) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
+def passage_stems(text: str) -> frozenset[str]:
+    """A passage's stems; remembered, as the same passages come first for many questions."""
+    return frozenset(tokenize(text))
+
+
+def missing_terms(terms: Iterable[str], passage_texts: Sequence[str]) -> tuple[str, ...]:
+    """The ``terms`` none of the passages uses (a typo away counts as used: ``covered``)."""
+    vocabulary = frozenset().union(*(passage_stems(text) for text in passage_texts))
+    return tuple(t for t in terms if not covered(t, vocabulary))
+
+
+def names_other_people(question: str, passage_texts: Sequence[str]) -> bool:
+    """The question speaks of people ("my boss") none of the passages speaks of."""
+    asked_about = people(question)
+    return bool(asked_about) and not asked_about & people(" ".join(passage_texts))
+
+
 def _one_edit(a: str, b: str) -> bool:
     if len(a) > len(b):
         a, b = b, a
@@ -153,16 +172,14 @@ def judge(
     """The verdict for ``question`` given whether similarity found a match (``matched``) and
     the texts of the passages offered first."""
     terms = specific_terms(question, topic)
-    vocabulary = {t for text in passage_texts for t in tokenize(text)}
-    missing = tuple(t for t in terms if not covered(t, vocabulary))
+    missing = missing_terms(terms, passage_texts)
     coverage = 1 - len(missing) / len(terms) if terms else 1.0
     facts = asks_for_facts(question)
     if not matched:
         return Verdict(False, "weak match", coverage, missing, facts)
     if facts and missing:
         return Verdict(False, "asks for facts", coverage, missing, facts)
-    asked_about = people(question)
-    if check_people and asked_about and not asked_about & people(" ".join(passage_texts)):
+    if check_people and names_other_people(question, passage_texts):
         return Verdict(False, "other people", coverage, missing, facts)
     if coverage < min_coverage:
         return Verdict(False, "words not covered", coverage, missing, facts)

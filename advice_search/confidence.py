@@ -17,12 +17,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass, fields
-from functools import lru_cache
 
 import numpy as np
 
-from .answerability import asks_for_facts, covered, people, specific_terms
-from .lexical import tokenize
+from .answerability import asks_for_facts, missing_terms, names_other_people, specific_terms
 
 
 @dataclass(frozen=True)
@@ -70,12 +68,10 @@ def answer_features(
     best = ranked[0] if ranked else 0.0
     fifth = ranked[min(4, len(ranked) - 1)] if ranked else 0.0
     terms = specific_terms(question, topic)
-    vocabulary = frozenset().union(*(_stems(text) for text in passage_texts))
     ceiling = math.log(1 + max(1, n_passages))
     rarity = {t: _idf(document_frequency.get(t, 0), n_passages) for t in terms}
-    missing = [t for t in terms if not covered(t, vocabulary)]
+    missing = missing_terms(terms, passage_texts)
     total = sum(rarity.values())
-    asked_about = people(question)
     return AnswerFeatures(
         match=best,
         sentence=float(sentence),
@@ -91,14 +87,8 @@ def answer_features(
         terms=math.log1p(len(terms)),
         words=math.log1p(len(question.split())),
         facts=float(asks_for_facts(question) and bool(missing)),
-        other_people=float(bool(asked_about) and not asked_about & people(" ".join(passage_texts))),
+        other_people=float(names_other_people(question, passage_texts)),
     )
-
-
-@lru_cache(maxsize=4096)
-def _stems(text: str) -> frozenset[str]:
-    """A passage's stems; remembered, as the same passages come first for many questions."""
-    return frozenset(tokenize(text))
 
 
 def _idf(df: int, n: int) -> float:
