@@ -8,6 +8,7 @@ call here allows raw HTML.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import streamlit as st
 
 from advice_search import messages, page, paths
 from advice_search.index import current_build
+from advice_search.query import Thread, looks_like_follow_up
 from advice_search.records import Hit
 from advice_search.search import Filters, QueryError, Searcher, SearchResult
 from advice_search.staleness import CorpusStatus
@@ -68,8 +70,12 @@ def main() -> None:
     if not question.strip():
         first_visit()
         return
+    after = follow_up(question)
+    wanted = page.params_for(question, after)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
     try:
-        result = searcher.search(question, k=k, filters=filters)
+        result = searcher.search(question, k=k, filters=filters, after=after)
     except QueryError as error:
         st.warning(str(error))
         return
@@ -127,7 +133,11 @@ def sidebar(searcher: Searcher, index_dir: str, build: str) -> tuple[Filters, in
 def question_box() -> str:
     """The question: typed, clicked from the examples, or carried in by the URL (?q=...)."""
     if "question" not in st.session_state:
-        st.session_state["question"] = page.question_from_params(st.query_params.to_dict())
+        params = st.query_params.to_dict()
+        question = page.question_from_params(params)
+        after = page.question_from_params(params, "after")  # a shared follow-up's thread
+        st.session_state["question"] = question
+        st.session_state["thread"] = Thread(question, after or None, followed=bool(after))
     with st.form("ask", border=False):
         st.text_input(
             "Your question",
@@ -136,10 +146,31 @@ def question_box() -> str:
         )
         st.form_submit_button("Search")
     question: str = st.session_state["question"]
-    wanted = page.params_for(question)
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
+    if not question.strip() and st.query_params.to_dict():
+        st.query_params.clear()
     return question
+
+
+def follow_up(question: str) -> str | None:
+    """What the question is read after: the earlier questions, when the asker ticks it.
+
+    Offered from the second question on; ticked at first when the question reads as a
+    follow-up ("and if he still says no?"). The asker decides, as a new question read after
+    the old ones matches worse (advice_search/query.py).
+    """
+    thread = st.session_state.get("thread", Thread()).ask(question)
+    if thread.offered:
+        seen = hashlib.sha256(f"{thread.offered}\0{question}".encode()).hexdigest()[:16]
+        followed = st.checkbox(
+            page.plain(messages.follow_up_line(thread.offered)),
+            value=thread.followed or looks_like_follow_up(question),
+            key=f"follow-{seen}",
+            help="Ticked, your question is searched together with the earlier ones, so a "
+            "short follow-up keeps its topic. Untick it for a new question.",
+        )
+        thread = thread.follow(followed)
+    st.session_state["thread"] = thread
+    return thread.after
 
 
 def use_example(question: str) -> None:

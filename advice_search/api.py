@@ -28,7 +28,7 @@ from .search import Filters, QueryError
 log = logging.getLogger("advice_search.api")
 
 EXAMPLE_QUESTION = "my partner won't go to therapy"
-SEARCH_PARAMS = frozenset({"q", "k", "article", "author", "site"})
+SEARCH_PARAMS = frozenset({"q", "k", "after", "article", "author", "site"})
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,9 @@ class SearchRequest(BaseModel):
     )
     q: str = Field(description="the question, in plain words (at most 2,000 characters)")
     k: int = Field(5, description="number of passages, 1 to 50")
+    after: str | None = Field(
+        None, description="the earlier question of the conversation, when q follows it"
+    )
     filters: FilterRequest = Field(default_factory=FilterRequest)
 
 
@@ -162,32 +165,36 @@ def create_app(
             cache[:] = [catalog_of(loaded)]
         return cache[0]
 
-    def answer(q: str, k: int, filters: FilterRequest) -> JSONResponse:
-        if len(q) > settings.max_question_chars:
-            raise ApiError(
-                422,
-                f"The question is longer than {settings.max_question_chars:,} characters: "
-                "shorten it.",
-            )
+    def answer(q: str, k: int, filters: FilterRequest, after: str | None = None) -> JSONResponse:
+        for name, text in (("question", q), ("earlier question (after)", after or "")):
+            if len(text) > settings.max_question_chars:
+                raise ApiError(
+                    422,
+                    f"The {name} is longer than {settings.max_question_chars:,} characters: "
+                    "shorten it.",
+                )
         if not 1 <= k <= settings.max_k:
             raise ApiError(422, f"k must be a whole number from 1 to {settings.max_k}.")
         loaded = live.current()
         chosen = catalog(loaded).filters(filters.articles, filters.authors, filters.sites)
         try:
-            result = loaded.searcher.search(q, k=k, filters=chosen)
+            result = loaded.searcher.search(q, k=k, filters=chosen, after=after)
         except QueryError as error:
             raise ApiError(422, str(error)) from None
         return JSONResponse(result.to_json(), headers={"X-Index-Build": loaded.build})
 
     @app.post("/search", summary="Answer a question (JSON body)")
     def search_post(body: SearchRequest) -> JSONResponse:
-        return answer(body.q, body.k, body.filters)
+        return answer(body.q, body.k, body.filters, body.after)
 
     @app.get("/search", summary="Answer a question (query string)")
     def search_get(
         request: Request,
         q: Annotated[str, Query(description="the question, in plain words")],
         k: Annotated[int, Query(description="number of passages, 1 to 50")] = 5,
+        after: Annotated[
+            str | None, Query(description="the earlier question, when q follows it")
+        ] = None,
         article: Annotated[list[str], Query(description="article id (repeatable)")] = [],  # noqa: B006
         author: Annotated[list[str], Query(description="author (repeatable)")] = [],  # noqa: B006
         site: Annotated[list[str], Query(description="site (repeatable)")] = [],  # noqa: B006
@@ -196,10 +203,12 @@ def create_app(
         unknown = sorted(set(names) - SEARCH_PARAMS)
         if unknown:
             shown = ", ".join(f"'{printable(n)}'" for n in unknown[:3])
-            raise ApiError(422, f"Unknown parameter {shown}: use q, k, article, author, site.")
-        if names.count("q") > 1 or names.count("k") > 1:
-            raise ApiError(422, "Give q and k once each.")
-        return answer(q, k, FilterRequest(articles=article, authors=author, sites=site))
+            raise ApiError(
+                422, f"Unknown parameter {shown}: use q, k, after, article, author, site."
+            )
+        if any(names.count(once) > 1 for once in ("q", "k", "after")):
+            raise ApiError(422, "Give q, k and after once each.")
+        return answer(q, k, FilterRequest(articles=article, authors=author, sites=site), after)
 
     @app.get("/articles", summary="The articles, authors and sites in the library")
     def articles() -> JSONResponse:

@@ -1,6 +1,7 @@
 """Batch questions (``search --queries``): one output line for every input line, always.
 
-A line is a question in plain words, or a JSON object with "q" (and an optional "id"). A line
+A line is a question in plain words, or a JSON object with "q" (and an optional "id", and
+"after": the earlier question it follows, as in ``search --after``). A line
 that cannot be searched (blank, an object without "q") gets an "error" on its own output
 line and the others go on. Every output carries its input's line number, so outputs can be
 matched to inputs even when a question repeats or a line is blank.
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 NEEDS_Q = 'a JSON line needs a "q" field holding the question as text'
+AFTER_TEXT = '"after" must be the earlier question, as text'
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -30,6 +32,7 @@ class Query:
     question: str
     id: str | None = None
     error: str | None = None
+    after: str | None = None  # the earlier question of its thread, when it is a follow-up
 
 
 def printable(text: str) -> str:
@@ -53,7 +56,12 @@ def parse_line(number: int, line: str) -> Query:
     question = row.get("q")
     if not isinstance(question, str):
         return Query(number, printable(text), qid, NEEDS_Q)
-    return Query(number, printable(question), qid)
+    after = row.get("after")
+    if after is not None and not isinstance(after, str):
+        return Query(number, printable(question), qid, AFTER_TEXT)
+    return Query(
+        number, printable(question), qid, after=None if after is None else printable(after)
+    )
 
 
 def read_queries(lines: Iterable[str]) -> Iterator[Query]:

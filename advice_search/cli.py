@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--k", type=_positive_int, default=5, help="number of passages (5)")
     search.add_argument("--json", action="store_true", help="print JSON instead of text")
     search.add_argument(
+        "--after", metavar="EARLIER",
+        help="read the question as a follow-up to this earlier question of the conversation",
+    )  # fmt: skip
+    search.add_argument(
         "--queries", metavar="FILE",
         help="questions, one a line or JSONL with \"q\"; - for stdin (one JSON line each)",
     )  # fmt: skip

@@ -37,6 +37,7 @@ class Question:
     gold: tuple[str, ...]
     kind: str = ""  # one of KINDS; "" means: answerable with anchors, else off-topic
     shape: str | None = None
+    after: str | None = None  # the earlier question of its thread: asked as a follow-up
 
     @property
     def on_topic(self) -> bool:
@@ -215,6 +216,9 @@ def load_questions(path: Path) -> list[Question]:
             if kind and kind not in KINDS:
                 raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
             shape = row.get("shape")
+            after = row.get("after")
+            if after is not None and not isinstance(after, str):
+                raise TypeError("after must be the earlier question, as text")
             questions.append(
                 Question(
                     str(row["id"]),
@@ -222,6 +226,7 @@ def load_questions(path: Path) -> list[Question]:
                     tuple(map(str, gold)),
                     kind=kind,
                     shape=str(shape) if shape else None,
+                    after=after,
                 )
             )
         except (ValueError, KeyError, TypeError, AttributeError) as error:
@@ -258,7 +263,7 @@ def evaluate(
     corpus_texts = [normalise(p.text) for p in searcher.index.passages]
     outcomes = []
     for question in questions:
-        result: SearchResult = searcher.search(question.text, k=DEPTH)
+        result: SearchResult = searcher.search(question.text, k=DEPTH, after=question.after)
         texts = [hit.passage.text for hit in result.hits]
         anchors = [normalise(g) for g in question.gold]
         relevant = sum(any(a in t for a in anchors) for t in corpus_texts)

@@ -12,7 +12,14 @@ from .safety import HELP_ELSEWHERE, HELP_HEADLINE, HELP_RESOURCES
 from .staleness import CorpusStatus
 from .store import REBUILD
 
-__all__ = ["REBUILD", "HelpPanel", "attribution", "help_panel", "stale_warning"]
+__all__ = [
+    "REBUILD",
+    "HelpPanel",
+    "attribution",
+    "follow_up_line",
+    "help_panel",
+    "stale_warning",
+]
 
 
 @dataclass(frozen=True)
@@ -40,3 +47,9 @@ def stale_warning(status: CorpusStatus) -> str:
 def attribution(article: Article) -> str:
     """ "Author · Site · Date", leaving out what the article does not say."""
     return " · ".join(x for x in (article.author, article.site, article.date) if x)
+
+
+def follow_up_line(earlier: str, width: int = 90) -> str:
+    """What a follow-up was read after, cut to ``width`` characters at a word."""
+    shown = earlier if len(earlier) <= width else earlier[: width - 1].rsplit(" ", 1)[0] + "…"
+    return f"Read as a follow-up to: “{shown}”"

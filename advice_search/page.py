@@ -279,9 +279,10 @@ def help_markdown() -> str:
 # ---------------------------------------------------------------- the URL
 
 
-def question_from_params(params: Mapping[str, Any]) -> str:
-    """The question carried by the URL's ``q`` (the last one if repeated), or ""."""
-    value = params.get("q", "")
+def question_from_params(params: Mapping[str, Any], name: str = "q") -> str:
+    """The question carried by the URL's ``q`` (or the earlier one's ``after``; the last one
+    if repeated), or ""."""
+    value = params.get(name, "")
     if isinstance(value, list | tuple):
         value = value[-1] if value else ""
     if not isinstance(value, str):
@@ -289,7 +290,11 @@ def question_from_params(params: Mapping[str, Any]) -> str:
     return value[:MAX_URL_QUESTION]
 
 
-def params_for(question: str) -> dict[str, str]:
-    """The query parameters that reproduce a search for ``question`` ({} for no question)."""
-    question = question.strip()
-    return {"q": question[:MAX_URL_QUESTION]} if question else {}
+def params_for(question: str, after: str | None = None) -> dict[str, str]:
+    """The query parameters that reproduce a search for ``question``, read after ``after``
+    when it is a follow-up ({} for no question)."""
+    question, after = question.strip(), (after or "").strip()
+    if not question:
+        return {}
+    wanted = {"q": question[:MAX_URL_QUESTION]}
+    return {**wanted, "after": after[:MAX_URL_QUESTION]} if after else wanted

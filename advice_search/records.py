@@ -72,3 +72,28 @@ class Hit:
             "article": self.article.article_id,
             "passage_id": self.passage.passage_id,
         }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What one search answers: the passages, and how far to trust them."""
+
+    query: str
+    hits: tuple[Hit, ...]
+    confident: bool
+    crisis: bool
+    notices: tuple[str, ...] = ()  # e.g. "question shortened to 1,000 characters"
+    signals: dict[str, float] = field(default_factory=dict, compare=False)
+    safety_first: bool = False  # crisis answer mode: persuasion advice held back (see crisis.py)
+    after: str | None = None  # the earlier question this one was read after (query.py)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "confident": self.confident,
+            "crisis": self.crisis,
+            "safety_first": self.safety_first,
+            "after": self.after,
+            "notices": list(self.notices),
+            "results": [hit.to_json() for hit in self.hits],
+        }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,15 @@ from .encoder import Encoder, OnnxEncoder
 from .index import SearchIndex
 from .lexical import LexicalMatch
 from .manifest import damaged
-from .question import QuestionReading, asks_why, perspective, read_question
+from .query import (  # noqa: F401 (QueryError, prepare_query: re-exported for callers)
+    QueryError,
+    prepare_earlier,
+    prepare_query,
+    thread_assessment,
+    thread_side,
+    thread_vector,
+)
+from .question import QuestionReading, asks_why, read_question
 from .ranking import (
     RankSettings,
     diversify,
@@ -31,18 +39,11 @@ from .ranking import (
     role_penalties,
     sentence_scores,
 )
-from .records import PASSAGE_KINDS, Article, Hit
-from .safety import assess
+from .records import PASSAGE_KINDS, Article, Hit, SearchResult
 from .staleness import CorpusStatus, corpus_status
-from .text import clean_control
 from .verdict import decide, topic_terms
 
-MAX_QUERY_CHARS = 1000
 _BM25_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
-
-
-class QueryError(ValueError):
-    """The question cannot be searched as typed; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -62,44 +63,6 @@ class Filters:
 
     def __bool__(self) -> bool:
         return bool(self.articles or self.authors or self.sites)
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    query: str
-    hits: tuple[Hit, ...]
-    confident: bool
-    crisis: bool
-    notices: tuple[str, ...] = ()  # e.g. "question shortened to 1,000 characters"
-    signals: dict[str, float] = field(default_factory=dict, compare=False)
-    safety_first: bool = False  # crisis answer mode: persuasion advice held back (see crisis.py)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "confident": self.confident,
-            "crisis": self.crisis,
-            "safety_first": self.safety_first,
-            "notices": list(self.notices),
-            "results": [hit.to_json() for hit in self.hits],
-        }
-
-
-def prepare_query(raw: str) -> tuple[str, tuple[str, ...]]:
-    """The question as searched, and notices about what was changed; QueryError if empty."""
-    if not isinstance(raw, str):
-        raise QueryError("The question must be text.")
-    text = " ".join(clean_control(raw).split())
-    if not any(ch.isalnum() for ch in text):
-        raise QueryError("Type a question in words, e.g. “my partner won't go to therapy”.")
-    notices: tuple[str, ...] = ()
-    if len(text) > MAX_QUERY_CHARS:
-        cut = text.rfind(" ", 0, MAX_QUERY_CHARS)
-        text = text[: cut if cut > MAX_QUERY_CHARS // 2 else MAX_QUERY_CHARS]
-        notices = (
-            f"Your question was long, so only its first {len(text):,} characters were used.",
-        )
-    return text, notices
 
 
 class Searcher:
@@ -153,10 +116,22 @@ class Searcher:
         assert self.index.manifest is not None
         return corpus_status(self.index.manifest, corpus_dir)
 
-    def search(self, question: str, *, k: int = 5, filters: Filters | None = None) -> SearchResult:
-        """The best ``k`` passages for ``question``; QueryError for an empty question."""
+    def search(
+        self,
+        question: str,
+        *,
+        k: int = 5,
+        filters: Filters | None = None,
+        after: str | None = None,
+    ) -> SearchResult:
+        """The best ``k`` passages for ``question``; QueryError for an empty question.
+
+        ``after``: the earlier question of the thread, when the asker says this one follows
+        it (query.py); None, empty or wordless: the question is read alone.
+        """
         query, notices = prepare_query(question)
-        assessment = assess(query)
+        earlier = prepare_earlier(after)
+        assessment = thread_assessment(query, earlier)
         crisis = assessment.is_crisis
         k = max(1, min(int(k), 50))
         reading = read_question(query)
@@ -164,11 +139,11 @@ class Searcher:
         # (both leave the interpreter lock): at a million passages each takes a few ms.
         lexical_match = self.index.lexical.match(query)
         lexical_ready = _BM25_THREADS.submit(lambda: lexical_match.scores)
-        vector = self._question_vector(reading)
+        vector = self._question_vector(reading, earlier)
         lexical_ready.result()
         rows = self._candidates(vector, lexical_match, filters)
         if not rows.size:
-            return SearchResult(query, (), False, crisis, notices)
+            return SearchResult(query, (), False, crisis, notices, after=earlier)
         passage_vectors = self.index.passage_vectors(rows)
         dense = passage_vectors @ vector
         self.readings.ensure(rows)
@@ -178,7 +153,9 @@ class Searcher:
             self.index.sentence_vectors, lo[rows], hi[rows], vector, hollow=mask
         )
         lexical = lexical_match.scores_of(rows)
-        fused = fuse(dense, sentences.best, lexical, self._adjustment(rows, reading), self.settings)
+        fused = fuse(
+            dense, sentences.best, lexical, self._adjustment(rows, reading, earlier), self.settings
+        )
         fused = np.nan_to_num(fused, nan=0.0, posinf=0.0, neginf=0.0)  # NaN is not JSON
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
         safety = crisis_mode.decide(assessment, self.readings.persuasion[rows].tolist())
@@ -221,16 +198,27 @@ class Searcher:
         safety_first = safety.safety_first and self.settings.safety_first
         confident = confident and not safety_first
         return SearchResult(
-            query, tuple(hits), confident, crisis, notices, signals, safety_first=safety_first
+            query,
+            tuple(hits),
+            confident,
+            crisis,
+            notices,
+            signals,
+            safety_first=safety_first,
+            after=earlier,
         )
 
     # ---- issue 9: the question as read (question.py) and the passages' roles (roles.py) ----
 
-    def _question_vector(self, reading: QuestionReading) -> np.ndarray:
-        """The question embedded; the sentences that ask are weighed in with the story."""
+    def _question_vector(self, reading: QuestionReading, earlier: str | None) -> np.ndarray:
+        """The question embedded; the sentences that ask are weighed in with the story, and a
+        follow-up leans towards the ``earlier`` question it follows."""
         wanted = self.settings.focus_weight > 0 and reading.words >= self.settings.focus_min_words
         focus = reading.focus if wanted else None
-        encoded = self.encoder.encode([reading.text, focus] if focus else [reading.text])
+        texts = [reading.text, focus] if focus else [reading.text]
+        encoded = self.encoder.encode(texts + [earlier] if earlier else texts)
+        if earlier:
+            return thread_vector(encoded[0], encoded[-1], self.settings.follow_up_weight)
         vector = encoded[0]
         if focus:
             vector = (1 - self.settings.focus_weight) * encoded[0] + (
@@ -244,14 +232,16 @@ class Searcher:
         """What each candidate loses for not being advice (bios, disclaimers)."""
         return self._kind_penalty[self.index.passage_kind[rows]]
 
-    def _adjustment(self, rows: np.ndarray, reading: QuestionReading) -> np.ndarray:
+    def _adjustment(
+        self, rows: np.ndarray, reading: QuestionReading, earlier: str | None
+    ) -> np.ndarray:
         """What is subtracted from each candidate's score: its role, and the asker's side."""
         if self.settings.use_roles:
             roles = self.readings.roles(rows)
             penalty = role_penalties(roles, self.settings, asks_why=asks_why(reading))
         else:
             penalty = self._penalties(rows)
-        side = perspective(reading.text) if self.settings.perspective_weight else ""
+        side = thread_side(reading.text, earlier) if self.settings.perspective_weight else ""
         return penalty - perspective_bonus(self.readings.to_asked[rows], side, self.settings)
 
     def _topic_terms(self) -> frozenset[str]:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .messages import attribution, help_panel
+from .messages import attribution, follow_up_line, help_panel
 
 
 class ProgressBar:
@@ -109,6 +109,8 @@ def search_result(result) -> str:  # noqa: ANN001 (search.SearchResult)
         out += [f"  {line}" for line in panel.resources]
         out += [f"  {panel.elsewhere}", ""]
     out += list(result.notices)
+    if result.after:
+        out.append(follow_up_line(result.after) + "\n")
     if not result.hits:
         out.append("No passages found.")
         return "\n".join(out)

@@ -84,6 +84,8 @@ def record_problems(rec: object, labelled: bool) -> list[str]:
         problems.append("id must be a non-empty string")
     if not isinstance(rec.get("q"), str) or not rec["q"].strip():
         problems.append("q must be a non-empty string")
+    if "after" in rec and (not isinstance(rec["after"], str) or not rec["after"].strip()):
+        problems.append("after, when given, must be the earlier question (non-empty string)")
     gold = rec.get("gold")
     if not isinstance(gold, list) or not all(isinstance(g, str) for g in gold):
         return problems + ["gold must be a list of strings"]

@@ -155,3 +155,23 @@ def test_malformed_requests_get_4xx_json_and_leave_no_traceback(server) -> None:
         assert "/search" in "".join(p.read_text() for p in folder.glob("**/*.log")), folder
     log = server.log_text()
     assert "Traceback" not in log and "Exception in ASGI" not in log, log[-3000:]
+
+
+def test_a_follow_up_reads_the_earlier_question_as_the_cli_does(server, searcher) -> None:  # noqa: ANN001
+    earlier = "My husband won't go to couples counseling with me. How do I get him to reconsider?"
+    follow_up = "and if he still says no after all that?"
+    expected = json.loads(json.dumps(searcher.search(follow_up, k=5, after=earlier).to_json()))
+    with server.client() as client:
+        post = client.post("/search", json={"q": follow_up, "after": earlier})
+        get = client.get("/search", params={"q": follow_up, "after": earlier})
+        alone = client.post("/search", json={"q": follow_up})
+        twice = client.get("/search", params=[("q", follow_up), ("after", "a"), ("after", "b")])
+        too_long = client.post("/search", json={"q": follow_up, "after": "why " * 600})
+        not_text = client.post("/search", json={"q": follow_up, "after": 3})
+    assert post.status_code == get.status_code == 200, post.text
+    assert post.json() == get.json() == expected
+    assert post.json()["after"] == earlier and alone.json()["after"] is None
+    assert post.json()["results"] != alone.json()["results"]
+    assert twice.status_code == 422 and "once each" in twice.json()["error"]
+    assert too_long.status_code == 422 and "earlier question" in too_long.json()["error"]
+    assert not_text.status_code == 422 and "error" in not_text.json()

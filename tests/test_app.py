@@ -201,6 +201,58 @@ def test_url_with_a_question_runs_that_search(seeded) -> None:  # noqa: ANN001
     assert len(cards(at)) == 5
 
 
+FOLLOW_UP = "and if he still says no after all that?"
+NEW_QUESTION = "Is it normal to feel nervous before a first couples therapy session?"
+
+
+def shows(at: AppTest, result) -> bool:  # noqa: ANN001
+    """Whether the cards show ``result``'s passages, in its order, as the page renders them."""
+    shown = [[getattr(n, "value", None) for n in card] for card in cards(at)]
+    wanted = [page.passage_markdown(h.passage, h.highlight) for h in result.hits]
+    return len(shown) == len(wanted) and all(w in s for w, s in zip(wanted, shown, strict=True))
+
+
+def test_a_second_question_is_offered_as_a_follow_up_of_the_first(seeded, searcher) -> None:  # noqa: ANN001
+    at = ask(start(), ON_TOPIC)
+    assert not at.checkbox  # nothing to follow yet
+    at = ask(at, FOLLOW_UP)
+    box = at.checkbox[0]
+    assert box.value is True  # it reads as a follow-up: ticked at first
+    assert box.label == page.plain(messages.follow_up_line(ON_TOPIC))
+    assert at.query_params["after"] == ON_TOPIC
+    threaded = searcher.search(FOLLOW_UP, k=5, after=ON_TOPIC)
+    alone = searcher.search(FOLLOW_UP, k=5)
+    assert [h.passage.text for h in threaded.hits] != [h.passage.text for h in alone.hits]
+    assert shows(at, threaded)
+
+    box.uncheck().run()  # the asker says it is a new question
+    assert not at.exception and at.checkbox[0].value is False
+    assert "after" not in at.query_params
+    assert shows(at, alone)
+
+    at = ask(at, NEW_QUESTION)  # a new question: offered, but not ticked
+    assert at.checkbox[0].value is False
+    assert at.checkbox[0].label == page.plain(messages.follow_up_line(FOLLOW_UP))
+
+
+def test_a_follow_up_read_after_a_follow_up_follows_the_whole_thread(seeded) -> None:  # noqa: ANN001
+    at = ask(ask(start(), ON_TOPIC), FOLLOW_UP)
+    at = ask(at, "ok but what do i actually say to him")
+    assert at.checkbox[0].value is True
+    assert at.query_params["after"] == f"{ON_TOPIC} {FOLLOW_UP}"
+
+
+def test_a_shared_follow_up_url_runs_the_same_search(seeded, searcher) -> None:  # noqa: ANN001
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["q"] = FOLLOW_UP
+    at.query_params["after"] = ON_TOPIC
+    at.run()
+    assert not at.exception
+    assert at.checkbox[0].value is True
+    expected = searcher.search(FOLLOW_UP, k=5, after=ON_TOPIC)
+    assert shows(at, expected)
+
+
 def test_first_visit_offers_examples_that_search_when_clicked(seeded) -> None:  # noqa: ANN001
     at = start()
     assert not cards(at)

@@ -309,3 +309,51 @@ def test_ctrl_c_swallowed_by_a_library_is_still_reported_as_ctrl_c(
     finally:
         signal.signal(signal.SIGINT, previous)
     assert code == 130 and capsys.readouterr().err == "advice-search: interrupted.\n"
+
+
+# ---------------------------------------------------------------- follow-ups (--after)
+
+EARLIER = "My husband won't go to couples counseling with me. How do I get him to reconsider?"
+FOLLOW_UP = "and if he still says no after all that?"
+
+
+def test_a_follow_up_is_read_after_the_earlier_question_and_says_so(
+    capsys: pytest.CaptureFixture[str], seed_index: Path, seed_corpus: Path, searcher
+) -> None:  # noqa: ANN001
+    paths = ("--index", str(seed_index), "--corpus", str(seed_corpus))
+    code, out, _ = _run(capsys, "search", FOLLOW_UP, "--after", EARLIER, *paths)
+    assert code == 0 and out.startswith("Read as a follow-up to: “My husband won't go")
+    code, out, _ = _run(capsys, "search", FOLLOW_UP, "--after", EARLIER, "--json", *paths)
+    assert json.loads(out) == json.loads(
+        json.dumps(searcher.search(FOLLOW_UP, after=EARLIER).to_json())
+    )
+    code, out, _ = _run(capsys, "search", FOLLOW_UP, "--json", *paths)
+    assert json.loads(out)["after"] is None
+
+
+def test_batch_lines_carry_their_own_earlier_question(
+    capsys: pytest.CaptureFixture[str], sample_index: Path, tmp_path: Path
+) -> None:
+    questions = tmp_path / "q.jsonl"
+    lines = [
+        {"q": "and what about the bills?", "after": "how do we budget together"},
+        {"q": "and what about the bills?"},
+        {"q": "and what about the bills?", "after": ["not", "text"]},
+    ]
+    questions.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    rows = _batch(capsys, sample_index, str(questions))
+    assert rows[0]["after"] == "how do we budget together" and rows[0]["results"]
+    assert rows[1]["after"] is None and rows[1]["results"]
+    assert '"after"' in rows[2]["error"] and rows[2]["results"] == []
+
+
+def test_after_goes_with_one_question_not_a_batch(
+    capsys: pytest.CaptureFixture[str], sample_index: Path, tmp_path: Path
+) -> None:
+    questions = tmp_path / "q.txt"
+    questions.write_text("money\n", encoding="utf-8")
+    code, _, err = _run(
+        capsys, "search", "--json", "--queries", str(questions), "--after", "earlier",
+        "--index", str(sample_index),
+    )  # fmt: skip
+    assert code != 0 and '"after" per line' in err and "Traceback" not in err

@@ -43,7 +43,9 @@ def _problems(tmp_path: Path, record: dict) -> list[str]:
 
 def test_every_labelled_set_and_the_old_ones_pass_the_checker() -> None:
     files = [*LABELLED, EVAL / "own.jsonl", ROOT.parent / "shared" / "eval" / "dev.jsonl"]
-    assert {"forum.jsonl", "paraphrase.jsonl", "fresh.jsonl"} <= {p.name for p in LABELLED}
+    assert {"forum.jsonl", "paraphrase.jsonl", "fresh.jsonl", "threads.jsonl"} <= {
+        p.name for p in LABELLED
+    }
     assert check_gold.main([str(p) for p in files]) == 0
 
 
@@ -58,6 +60,8 @@ def test_every_labelled_set_and_the_old_ones_pass_the_checker() -> None:
         ({"shape": "poem"}, "shape 'poem'"),
         ({"gold": []}, "answerable but gold is empty"),
         ({"kind": "crisis"}, "crisis must have gold: []"),
+        ({"after": 3}, "after, when given"),
+        ({"after": "  "}, "after, when given"),
     ],
 )
 def test_checker_names_each_kind_of_bad_record(tmp_path: Path, record: dict, expected: str) -> None:

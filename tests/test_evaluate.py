@@ -143,3 +143,33 @@ def test_flags_and_shapes_are_counted_per_kind() -> None:
     assert shapes["long"]["mrr@10"] == pytest.approx((1 + 1 / 3) / 2, abs=1e-4)
     assert shapes["blunt"]["not_confident_of_unanswered"] == [0, 1]
     assert report.to_json()["confident_off_topic"] == ["u2"]
+
+
+def test_a_question_with_an_earlier_one_is_asked_as_a_follow_up(
+    tmp_path: Path,
+    searcher,  # noqa: ANN001
+) -> None:
+    from advice_search.evaluate import evaluate
+
+    gold = tmp_path / "threads.jsonl"
+    follow_up = {
+        "q": "and if he still says no after all that?",
+        "gold": ["call it quits just yet", "consider attending sessions by yourself"],
+        "kind": "answerable",
+    }
+    earlier = "My husband won't go to couples counseling with me. How do I get him to reconsider?"
+    gold.write_text(
+        json.dumps({"id": "t", **follow_up, "after": earlier}) + "\n"
+        + json.dumps({"id": "a", **follow_up}) + "\n"
+    )  # fmt: skip
+    threaded, alone = load_questions(gold)
+    assert threaded.after == earlier and alone.after is None
+    outcomes = evaluate(searcher, [threaded, alone]).outcomes
+    for outcome, after in zip(outcomes, (earlier, None), strict=True):
+        expected = searcher.search(outcome.question.text, k=10, after=after)
+        assert outcome.confident == expected.confident
+    assert outcomes[0].confident != outcomes[1].confident  # the thread is what it matches
+
+    gold.write_text(json.dumps({"id": "b", **follow_up, "after": ["x"]}) + "\n")
+    with pytest.raises(EvalFileError, match="line 1.*after must be the earlier question"):
+        load_questions(gold)

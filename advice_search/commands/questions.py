@@ -31,6 +31,8 @@ def run_search(args: argparse.Namespace) -> int:
 
     if (args.question is None) == (args.queries is None):
         raise CliError("give one question (\"advice-search search '...'\") or --queries FILE")
+    if args.queries and args.after is not None:
+        raise CliError('--after goes with one question; in a --queries file give "after" per line')
     if args.queries and not args.json:
         raise CliError("--queries prints one JSON object a line: add --json")
     # Compared while the index loads and the question is answered; warned about after.
@@ -47,13 +49,15 @@ def run_search(args: argparse.Namespace) -> int:
             try:
                 if query.error:
                     raise QueryError(query.error)
-                payload.update(searcher.search(query.question, k=args.k).to_json())
+                payload.update(
+                    searcher.search(query.question, k=args.k, after=query.after).to_json()
+                )
             except QueryError as error:
                 payload.update(query=query.question, error=str(error), results=[])
             print_json(payload)
         return EXIT_OK
     try:
-        result = searcher.search(args.question, k=args.k)
+        result = searcher.search(args.question, k=args.k, after=args.after)
     except QueryError as error:
         raise CliError(str(error)) from None
     if args.json:
