@@ -3,11 +3,12 @@ thread when the asker says it is a follow-up.
 
 A follow-up ("and if he still says no after all that?") rarely names its topic. Alone it
 matches whatever in the library speaks of someone saying no: with three articles on other
-topics added to the five seeds, 17 of the 105 top-5 places of our follow-up questions went to
-those articles, and none did once the earlier question was read with them
-(eval/EXPERIMENTS.md, section 10). Read after the earlier question, a follow-up keeps its
-topic: the question vector leans towards the earlier one's, a danger spoken of earlier still
-counts, and the asker's side is the earlier one's when the follow-up does not say.
+topics added to the five seeds, 29 of the 180 top-5 places of the follow-ups of
+eval/threads.jsonl went to those articles, and none did once each was read after the earlier
+question of its thread (eval/EXPERIMENTS.md, section 10). Read after the earlier question, a
+follow-up keeps its topic: the question vector leans towards the earlier one's, a danger
+spoken of earlier still counts, and the asker's side is the earlier one's when the follow-up
+does not say.
 
 Whether a question follows the earlier one is the asker's to say: a new question read as a
 follow-up matches worse (MRR@10 0.45 -> 0.29 on long ones), so the search never decides it
