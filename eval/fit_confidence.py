@@ -2,6 +2,7 @@
 
     .venv/bin/python eval/fit_confidence.py            # tune sets: selection, CV, the fit
     .venv/bin/python eval/fit_confidence.py --holdout  # ...and the frozen model on the holdout
+    .venv/bin/python eval/fit_confidence.py --index index --index /tmp/mixed/index  # 2 libraries
 
 Positives are answerable questions; negatives are unanswerable and off-topic ones (crisis
 questions are never confident and are left out). Features are chosen by forward selection on
@@ -10,6 +11,12 @@ keeps 90% of the training fold's answerable questions confident), judged by the 
 questions flagged in the held-out folds. The final model is fitted on all tune questions; its
 threshold keeps at least 90% of them confident. Logistic regression by Newton's method with an
 L2 penalty on standardised features: numpy only, deterministic.
+
+With ``--index`` given more than once (e.g. the seeds' library and the many-topic one of
+eval/mixed.py), rows come from every library, each question with its kind there
+(``mixed.questions_in``), eval/mixed/tune.jsonl joins the tune sets, the folds keep a
+question's rows in one library together, and ``--holdout`` judges every set never tuned on
+(``mixed.FINAL``: the holdout halves, eval/mixed/holdout.jsonl, fresh, near-off-topic).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from advice_search.evaluate import load_questions
 from advice_search.search import Searcher
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the eval scripts beside this one
+from mixed import FINAL, MIXED, load_labels, questions_in, set_name  # noqa: E402
 from sweep import HOLDOUT, ROOT, TUNE  # noqa: E402
 
 KEEP = 0.90  # share of answerable questions that must stay confident
@@ -35,19 +43,20 @@ FOLDS, REPEATS = 5, 20
 MAX_FEATURES = 6
 
 
-def collect(searcher: Searcher, paths: list[Path]) -> list[dict]:
-    """One row per question: its set, kind, the rules' verdict and the features."""
+def collect(searcher: Searcher, paths: list[Path], library: str = "") -> list[dict]:
+    """One row per question: its set, kind (in this library), the rules' verdict, features."""
     rows = []
     names = AnswerFeatures.names()
+    labels = load_labels()
     searcher = searcher.with_settings(replace(searcher.settings, learned_verdict=False))
     for path in paths:
-        for q in load_questions(path):
-            if q.category == "crisis":
+        for q in questions_in(searcher, path, labels) if library else load_questions(path):
+            if q.category in ("crisis", "arguable"):
                 continue
             result = searcher.search(q.text, k=5)
             rows.append(
                 {
-                    "set": path.stem,
+                    "set": f"{library}:{set_name(path)}" if library else path.stem,
                     "id": q.qid,
                     "kind": q.category,
                     "rules": result.confident,
@@ -120,12 +129,20 @@ def cross_validate(rows: list[dict], names: tuple[str, ...]) -> dict[str, float]
     y = np.array([r["kind"] == "answerable" for r in rows], dtype=np.float64)
     kinds = np.array([r["kind"] for r in rows])
     kept = {k: 0 for k in ("answerable", "unanswerable", "off-topic")}
+    # A question asked of two libraries, with one kind in both, is one group: never on both
+    # sides of a fold. With one library every row is its own group (the folds as before).
+    groups = [(r["set"].split(":")[-1], r["id"], r["kind"]) for r in rows]
+    order = list(dict.fromkeys(groups))
+    members = {g: [] for g in order}
+    for i, g in enumerate(groups):
+        members[g].append(i)
     for repeat in range(REPEATS):
         rng = np.random.default_rng(repeat)
         fold = np.empty(len(rows), dtype=int)
         for kind in kept:  # stratified: each kind spread evenly over the folds
-            where = rng.permutation(np.flatnonzero(kinds == kind))
-            fold[where] = np.arange(len(where)) % FOLDS
+            of_kind = [g for g in order if g[2] == kind]
+            for place, at in enumerate(rng.permutation(len(of_kind))):
+                fold[members[of_kind[at]]] = place % FOLDS
         for f in range(FOLDS):
             model = train(x[fold != f], y[fold != f], names)
             sure = probabilities(model, x[fold == f]) >= model.threshold
@@ -184,13 +201,18 @@ def report(rows: list[dict], verdicts: np.ndarray, label: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--index", type=Path, default=ROOT / "index")
+    parser.add_argument(
+        "--index", type=Path, action="append", help="a library (again for more); default index/"
+    )
     parser.add_argument("--holdout", action="store_true", help="also judge the holdout halves")
     parser.add_argument("--features", nargs="*", help="skip selection: use these features")
     parser.add_argument("--verbose", action="store_true", help="list the tune questions missed")
     args = parser.parse_args()
-    searcher = Searcher.open(args.index)
-    rows = collect(searcher, TUNE)
+    indexes = args.index or [ROOT / "index"]
+    several = len(indexes) > 1
+    searchers = [(f"{i}" if several else "", Searcher.open(path)) for i, path in enumerate(indexes)]
+    tune = [*TUNE, MIXED / "tune.jsonl"] if several else TUNE
+    rows = [row for name, searcher in searchers for row in collect(searcher, tune, name)]
     print(f"tune: {len(rows)} questions; " + ", ".join(
         f"{k} {sum(r['kind'] == k for r in rows)}" for k in ("answerable", "unanswerable",
                                                             "off-topic")))  # fmt: skip
@@ -210,7 +232,8 @@ def main() -> None:
             if sure != (row["kind"] == "answerable"):
                 print(f"  missed: {row['set']} {row['id']} {row['kind']} (rules: {row['rules']})")
     if args.holdout:
-        held = collect(searcher, HOLDOUT)
+        holdout = FINAL if several else HOLDOUT
+        held = [row for name, searcher in searchers for row in collect(searcher, holdout, name)]
         report(held, np.array([r["rules"] for r in held]), "rules")
         report(held, probabilities(model, matrix(held, names)) >= model.threshold, "fitted")
 
