@@ -86,11 +86,17 @@ _ASKED_ONE = re.compile(
                insisting|nagging|nags|pressur\w+)\ (?:me|us)(?:\ (?:to|into|for)\b|\W*$|\W*[.,;!?])
       | \b(?:my\ )?{_PARTNER}\ (?:really\ |keeps?\ |has\ been\ |is\ |always\ )?
             (?:wants?|pushing|pushes|keeps\ pushing)\ (?!me\b|us\b)[a-z]+\b
-      | \bi['’]?m\ the\ (?:one|reluctant|skeptical|hesitant)\b | \bi\ am\ the\ (?:one|reluctant)\b
+      | \bi(?:['’]?m|\ am)\ the\ (?:reluctant|skeptical|hesitant|resistant)\ one\b
+      | \bi(?:['’]?m|\ am)\ the\ one\ (?:(?:who|that)(?:['’]s|\ is|\ has\ been)?\ )?
+            (?:keeps?\ |still\ |always\ )?(?:not\ (?:going|ready|sure)|doesn['’]?t|does\ not|
+            don['’]?t|didn['’]?t|did\ not|won['’]?t|will\ not|wasn['’]?t|refus\w*|sa(?:id|ying|ys)\ no|dragging|drags|
+            resist\w*|holding\ out|being\ (?:asked|pushed|dragged)|hesitant|reluctant|
+            skeptical|scared|nervous|afraid|unsure|against)
       | \b(?:i|i['’]m|i\ am)\ (?:really\ |so\ |honestly\ )?(?:scared|nervous|afraid|terrified|
             anxious|worried|skeptical|hesitant|reluctant)\ (?:of|about|to|that|i['’]ll)\b
       | \b(?:it|that|this)\ (?:really\ |honestly\ )?(?:scares|terrifies|frightens)\ me\b
-      | \bbefore\ i\ (?:agree|say\ yes|go)\b | \bshould\ i\ (?:agree|say\ yes|just\ go|give\ in)\b
+      | \bbefore\ i\ (?:agree|say\ yes|go)\b
+      | \bshould\ i\ (?:agree|say\ yes|give\ in|just\ go\b(?!\ (?:by|on)\ my|\ alone))\b
       | \bi\ (?:don['’]?t|do\ not|didn['’]?t)\ (?:want\ to\ (?:go|do|try|attend|see)|
             see\ the\ point|think\ i\ need)\b
       | \bi\ (?:kept|keep)\ saying\ no\b | \bchange\ my\ mind\b

@@ -141,16 +141,19 @@ def role_penalties(
     return np.array([weight.get(r, 0.0) for r in roles], dtype=np.float32)
 
 
-def perspective_bonus(to_asked: np.ndarray, side: str, settings: RankSettings) -> np.ndarray:
+def perspective_bonus(
+    to_asked: np.ndarray, persuasion: np.ndarray, side: str, settings: RankSettings
+) -> np.ndarray:
     """Per passage, what is added for speaking to the asker's side (question.perspective).
 
     Someone asked to go ("my wife wants us to try counselling and I'm scared") is helped by
-    passages written to them and not by tips on persuading a partner; someone asking is
-    helped less by passages written to the other side.
+    passages written to them and not by tips on persuading a partner (``persuasion``, from
+    roles.persuades); what therapy does and why it helps is for them as much as for anyone.
+    Someone asking is helped less by passages written to the other side.
     """
     w = settings.perspective_weight
     if side == "asked":
-        return np.where(to_asked, w, -w).astype(np.float32)
+        return np.where(to_asked, w, np.where(persuasion, -w, 0.0)).astype(np.float32)
     if side == "asking":
         return np.where(to_asked, -w, 0.0).astype(np.float32)
     return np.zeros(len(to_asked), dtype=np.float32)

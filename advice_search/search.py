@@ -242,7 +242,8 @@ class Searcher:
         else:
             penalty = self._penalties(rows)
         side = thread_side(reading.text, earlier) if self.settings.perspective_weight else ""
-        return penalty - perspective_bonus(self.readings.to_asked[rows], side, self.settings)
+        to_asked, persuasion = self.readings.to_asked[rows], self.readings.persuasion[rows]
+        return penalty - perspective_bonus(to_asked, persuasion, side, self.settings)
 
     def _topic_terms(self) -> frozenset[str]:
         """Stems so many passages use that they are the library's topic, not a question's."""

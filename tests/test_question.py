@@ -62,6 +62,15 @@ def test_questions_that_ask_for_reasons() -> None:
         ("He wants proof it works before he'll try it.", ""),
         ("My mum asked me that last night and I had no answer. What would a tutor do?", ""),
         ("My wife keeps asking me. When is the right time to say yes?", "asked"),
+        ("I'm the reluctant one here, what would we even talk about?", "asked"),
+        ("I'm the one dragging my feet on the budget coach", "asked"),
+        ("I'm the one who didn't want a tutor. Does it help?", "asked"),
+        ("How do I ask for help when I'm the one who caused this?", ""),
+        ("what if i'm the one who's been doing most of the yelling tho", ""),
+        ("I'm the one who pays the bills, how do we split them fairly?", ""),
+        ("so should I just go by myself then?", ""),
+        ("Should I just go on my own to the tutor?", ""),
+        ("He keeps asking. Should I just go once to make him happy?", "asked"),
     ],
 )
 def test_the_askers_side(question: str, side: str) -> None:

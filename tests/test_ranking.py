@@ -90,10 +90,13 @@ def test_role_penalties_spare_problem_passages_when_the_question_asks_why() -> N
 
 def test_perspective_favours_passages_written_to_the_askers_side() -> None:
     settings = RankSettings(perspective_weight=0.05)
-    to_asked = np.array([True, False])
-    assert perspective_bonus(to_asked, "asked", settings).tolist() == pytest.approx([0.05, -0.05])
-    assert perspective_bonus(to_asked, "asking", settings).tolist() == pytest.approx([-0.05, 0])
-    assert perspective_bonus(to_asked, "", settings).tolist() == [0, 0]
+    # written to the one asked to go / for anyone / tips on persuading a partner
+    to_asked, persuasion = np.array([True, False, False]), np.array([False, False, True])
+    bonus = perspective_bonus(to_asked, persuasion, "asked", settings)
+    assert bonus.tolist() == pytest.approx([0.05, 0, -0.05])  # only persuasion tips lose
+    bonus = perspective_bonus(to_asked, persuasion, "asking", settings)
+    assert bonus.tolist() == pytest.approx([-0.05, 0, 0])
+    assert perspective_bonus(to_asked, persuasion, "", settings).tolist() == [0, 0, 0]
 
 
 def test_a_hollow_sentence_is_never_a_passages_best() -> None:

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from advice_search.chunking import chunk_article
@@ -249,7 +249,10 @@ def check_answer(searcher: Searcher, question: str) -> SearchResult | QueryError
         assert not any(ch.isalnum() for ch in clean_control(question))  # only for no words
         return error
     assert result.hits and len(result.query) <= 1000
-    assert bool(result.notices) == (len(" ".join(clean_control(question).split())) > 1000)
+    shortened = [n for n in result.notices if n.startswith("Your question was long")]
+    assert bool(shortened) == (len(" ".join(clean_control(question).split())) > 1000)
+    # the only other notice says why a question about danger is answered safety-first
+    assert len(result.notices) == len(shortened) + result.safety_first
     json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")  # printable as JSON
     return result
 
@@ -351,6 +354,7 @@ QUESTIONS = st.one_of(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(QUESTIONS)
+@example("CALL:911")  # a danger: answered safety-first, with the notice that says so
 def test_any_text_is_answered_or_refused_with_a_query_error(
     searcher: Searcher, question: str
 ) -> None:

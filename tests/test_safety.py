@@ -96,6 +96,9 @@ POSITIVES = [
     "I have a restraining order against him",
     "should I call the police?",
     "I fear for my life",
+    "I've shoved her a couple of times when I lose my temper. Do we need counseling?",
+    "when I get angry I push him and I hate myself for it",
+    "I hit my husband last night and he wants us to see someone",
 ]
 
 NEGATIVES = [
@@ -177,6 +180,14 @@ NEGATIVES = [
     "Мой муж отказывается от терапии",
     "<div class=\"kill\"><script>alert('hit')</script></div>",
     "SELECT * FROM users WHERE name = 'me'; DROP TABLE hits;--",
+    "I pushed him to try counseling and he refused",
+    "I pushed her away after the miscarriage, can therapy fix that?",
+    "I kicked him out last week and now he wants couples counseling",
+    "I beat her at chess and she sulked for a day",
+    "I hit him with the news that I want a divorce",
+    "I hit him up about therapy but he never answered",
+    "I've been pushing him for months to see someone",
+    "I would never hit her, but we scream at each other",
 ]
 
 
