@@ -90,11 +90,27 @@ PEOPLE = {
     "school": "teacher teachers professor classmate classmates",
 }
 _PERSON_GROUP = {word: group for group, words in PEOPLE.items() for word in words.split()}
+# A partner in something other than a relationship ("my business partner", "my tennis
+# partner") is someone from work or from a pastime, not the asker's partner.
+_NOT_ROMANTIC = {
+    "work": "business co founding sales law practice research project lab study",
+    "pastime": "tennis doubles squash badminton golf dance dancing climbing running training "
+    "workout gym sparring chess bridge card debate writing gaming",
+}
+_PARTNER_OF = {word: group for group, words in _NOT_ROMANTIC.items() for word in words.split()}
 
 
 def people(text: str) -> set[str]:
     """The groups of people ``text`` speaks of (see PEOPLE)."""
-    return {_PERSON_GROUP[w] for w in _WORD.findall(text.lower()) if w in _PERSON_GROUP}
+    words = _WORD.findall(text.lower())
+    found = set()
+    for before, word in zip(["", *words], words, strict=False):
+        group = _PERSON_GROUP.get(word)
+        if group == "partner" and word.startswith("partner") and before in _PARTNER_OF:
+            group = _PARTNER_OF[before]
+        if group:
+            found.add(group)
+    return found
 
 
 @dataclass(frozen=True)

@@ -99,3 +99,26 @@ def test_a_question_about_people_the_passages_never_speak_of_is_not_answered() -
     mixed = "My mum says my son is spoilt, how do I get him to share?"
     assert judge(mixed, matched=True, passage_texts=parenting).confident
     assert people("my husband and our teenager") == {"partner", "child"}
+
+
+@pytest.mark.parametrize(
+    ("text", "groups"),
+    [
+        ("My business partner and I can't agree on the second shop", {"work"}),
+        ("my tennis doubles partner keeps poaching my shots", {"pastime"}),
+        ("my partner won't go to counselling", {"partner"}),
+        ("My husband is also my business partner", {"partner", "work"}),
+        ("Partners: how do we split chores?", {"partner"}),
+    ],
+)
+def test_a_partner_in_business_or_sport_is_not_the_askers_partner(
+    text: str, groups: set[str]
+) -> None:
+    assert people(text) == groups
+
+
+def test_a_question_about_a_tennis_partner_is_not_answered_by_couples_advice() -> None:
+    couples = ["Tell your partner how you feel about the relationship.", "Ask your wife why."]
+    tennis = "My tennis partner keeps poaching my shots. How do I tell him to stop?"
+    assert not judge(tennis, matched=True, passage_texts=couples).confident
+    assert judge("How do I tell my wife to stop?", matched=True, passage_texts=couples).confident
