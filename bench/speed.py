@@ -85,6 +85,32 @@ def warm_latency(searcher: Searcher, questions: list[str], rounds: int = 5) -> d
     }
 
 
+def follow_up_latency(
+    searcher: Searcher, threads: list[tuple[str, str]], rounds: int = 5
+) -> dict[str, float]:
+    """Each follow-up searched alone and after its earlier question (query.py), interleaved:
+    what reading a question in its thread costs (one more encode)."""
+    for q, earlier in threads[:3]:
+        searcher.search(q, after=earlier)
+    alone, after = [], []
+    for _ in range(rounds):
+        for q, earlier in threads:
+            t = time.perf_counter()
+            searcher.search(q)
+            alone.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            searcher.search(q, after=earlier)
+            after.append(time.perf_counter() - t)
+    ms = 1000.0
+    return {
+        "alone_p50": float(np.percentile(alone, 50)) * ms,
+        "alone_p95": float(np.percentile(alone, 95)) * ms,
+        "after_p50": float(np.percentile(after, 50)) * ms,
+        "after_p95": float(np.percentile(after, 95)) * ms,
+        "samples": len(after),
+    }
+
+
 def ingest_runs(corpus_dir: Path, model_dir: Path) -> dict[str, dict[str, float]]:
     """Ingest from scratch, again with nothing changed, and after one edit (fresh processes).
 
@@ -135,6 +161,7 @@ def run(
     corpus_dir: Path,
     questions_file: Path,
     out: Path | None,
+    threads_file: Path | None = None,
     scale_sizes: Sequence[int] = (100_000, 1_000_000),
     echo=print,  # noqa: ANN001 (progress lines)
 ) -> str:
@@ -150,6 +177,10 @@ def run(
     cold = cold_start(index_dir)
     echo("warm latency...")
     warm = warm_latency(searcher, questions)
+    threads = []
+    if threads_file is not None:
+        threads = [(q.text, q.after) for q in load_questions(threads_file) if q.after]
+    follow = follow_up_latency(searcher, threads) if threads else None
     echo("ingest runs...")
     ingests = ingest_runs(corpus_dir, model_dir)
     echo("ONNX export...")
@@ -220,6 +251,24 @@ def run(
         f"| floor: encode + vector search | {warm['floor_p50']:.2f} | {warm['floor_p95']:.2f} |",
         f"| ratio of medians | {warm['ratio_p50']:.2f}× | |",
         "",
+        *(
+            [
+                "## Follow-ups",
+                "",
+                f"The {len(threads)} follow-ups of `{threads_file.name}` × 5 rounds, each "
+                "searched alone and after the earlier question of its thread (`after`: the "
+                "earlier question is embedded too), interleaved:",
+                "",
+                "| | p50 ms | p95 ms |",
+                "|---|---:|---:|",
+                f"| alone | {follow['alone_p50']:.2f} | {follow['alone_p95']:.2f} |",
+                f"| after the earlier question | {follow['after_p50']:.2f} | "
+                f"{follow['after_p95']:.2f} |",
+                "",
+            ]
+            if follow and threads_file
+            else []
+        ),
         "## Ingest (fresh `advice-search ingest` processes)",
         "",
         "| run | seconds | passages embedded | passages |",
@@ -270,6 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if questions is None:
         parser.error('no questions to time: pass --questions FILE (JSONL with "q")')
+    threads = root / "eval/threads.jsonl"  # follow-ups with their earlier question
     try:
         Searcher.open(args.index or paths.index_dir())
     except IndexUnavailable as error:
@@ -279,6 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         corpus_dir=args.corpus or paths.corpus_dir(),
         questions_file=questions,
         out=args.out,
+        threads_file=threads if threads.is_file() else None,
         scale_sizes=() if args.quick else (100_000, 1_000_000),
         echo=lambda line: print(line, file=sys.stderr, flush=True),
     )
