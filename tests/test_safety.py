@@ -99,6 +99,10 @@ POSITIVES = [
     "I've shoved her a couple of times when I lose my temper. Do we need counseling?",
     "when I get angry I push him and I hate myself for it",
     "I hit my husband last night and he wants us to see someone",
+    "She reads my messages and decides which friends I can see",
+    "my husband won't let me see my parents unless he comes too",
+    "he threatened to out me to my family if I leave",
+    "My wife cleans her gun at the table whenever I bring up counseling",
 ]
 
 NEGATIVES = [
@@ -188,6 +192,11 @@ NEGATIVES = [
     "I hit him up about therapy but he never answered",
     "I've been pushing him for months to see someone",
     "I would never hit her, but we scream at each other",
+    "My husband cleans his gun every Sunday before hunting season",
+    "I want to tell my parents I'm gay but I'm scared of how they'll react",
+    "we decide together which friends we see at the weekend",
+    "my wife doesn't let me see her journal, is that normal?",
+    "he says I can see my friends whenever I want, so why do I feel guilty?",
 ]
 
 
