@@ -50,7 +50,8 @@ class RankSettings:
     perspective_weight: float = 0.05  # added when a passage speaks to the asker's side
     short_words: int = 0  # questions of at most this many words borrow the library's topic...
     short_topic_weight: float = 0.0  # ...with this weight on the mean passage vector
-    follow_up_weight: float = 0.6  # query.py: a follow-up's own share of its vector
+    follow_ups: bool = True  # query.py: a question given ``after`` is read in its thread...
+    follow_up_weight: float = 0.6  # ...its own share of the question vector
     answer_check: bool = True  # answerability.py: specific words and facts must be covered...
     answer_passages: int = 3  # ...by this many passages offered first
     min_coverage: float = 0.0  # share of the question's specific words they must use

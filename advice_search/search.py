@@ -130,7 +130,7 @@ class Searcher:
         it (query.py); None, empty or wordless: the question is read alone.
         """
         query, notices = prepare_query(question)
-        earlier = prepare_earlier(after)
+        earlier = prepare_earlier(after) if self.settings.follow_ups else None
         assessment = thread_assessment(query, earlier)
         crisis = assessment.is_crisis
         k = max(1, min(int(k), 50))

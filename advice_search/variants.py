@@ -17,6 +17,7 @@ ISSUE_9_OFF = {
     "answer_check": False,
     "safety_first": False,
     "diversity_margin": 1.0,
+    "follow_ups": False,
 }
 
 
@@ -50,6 +51,7 @@ def ablation(searcher: Searcher) -> dict[str, Searcher]:
         "no answer check": variant(answer_check=False),
         "rules verdict": variant(learned_verdict=False),  # the verdict before confidence.py
         "no safety-first": variant(safety_first=False),
+        "no follow-ups": variant(follow_ups=False),  # questions given `after` read alone
         "before issue 9": variant(**ISSUE_9_OFF),
         "no sentence": variant(use_sentence=False),
         "no bm25": variant(use_lexical=False),

@@ -278,8 +278,9 @@ def test_eval_ablation_switches_each_issue_9_signal_off_and_reads_shapes(
     )
     code, out, _ = _run(capsys, "eval", str(gold), "--ablation", "--index", str(seed_index))
     assert code == 0
-    for row in ("no roles", "no perspective", "with focus", "no answer check", "before issue 9"):
+    for row in ("no roles", "no perspective", "with focus", "no answer check", "no follow-ups"):
         assert row in out
+    assert "before issue 9" in out
     assert "by question shape" in out and "followup" in out
     code, out, _ = _run(capsys, "eval", str(gold), "--json", "--index", str(seed_index))
     report = json.loads(out)["reports"][0]
