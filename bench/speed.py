@@ -17,10 +17,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -30,6 +31,7 @@ from advice_search.search import Searcher
 from advice_search.store import IndexUnavailable
 
 COLD_QUESTION = "he says counseling is pointless, can it still work?"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,27 +62,43 @@ def cold_start(index_dir: Path, runs: int = 5) -> list[float]:
     return [_timed(argv)[0] for _ in range(runs)]
 
 
+def _interleaved(
+    items: Sequence[T], rounds: int, first: Callable[[T], object], second: Callable[[T], object]
+) -> tuple[list[float], list[float]]:
+    """Seconds of ``first(item)`` and ``second(item)``, timed alternately, ``rounds`` times."""
+    one, two = [], []
+    for _ in range(rounds):
+        for item in items:
+            t = time.perf_counter()
+            first(item)
+            one.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            second(item)
+            two.append(time.perf_counter() - t)
+    return one, two
+
+
+def _ms(name: str, seconds: list[float]) -> dict[str, float]:
+    return {
+        f"{name}_p50": float(np.percentile(seconds, 50)) * 1000.0,
+        f"{name}_p95": float(np.percentile(seconds, 95)) * 1000.0,
+    }
+
+
 def warm_latency(searcher: Searcher, questions: list[str], rounds: int = 5) -> dict[str, float]:
     """Full search vs the bare floor (encode + vector search), interleaved, same questions."""
     for q in questions[:3]:
         searcher.search(q)
-    full, floor = [], []
-    for _ in range(rounds):
-        for q in questions:
-            t = time.perf_counter()
-            searcher.search(q)
-            full.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            vector = searcher.encoder.encode([q])[0]
-            vectors.search(searcher.index.vectors, vector, searcher.settings.candidates)
-            floor.append(time.perf_counter() - t)
-    ms = 1000.0
+
+    def floor(q: str) -> None:
+        vector = searcher.encoder.encode([q])[0]
+        vectors.search(searcher.index.vectors, vector, searcher.settings.candidates)
+
+    full, bare = _interleaved(questions, rounds, searcher.search, floor)
     return {
-        "full_p50": float(np.percentile(full, 50)) * ms,
-        "full_p95": float(np.percentile(full, 95)) * ms,
-        "floor_p50": float(np.percentile(floor, 50)) * ms,
-        "floor_p95": float(np.percentile(floor, 95)) * ms,
-        "ratio_p50": float(np.percentile(full, 50) / np.percentile(floor, 50)),
+        **_ms("full", full),
+        **_ms("floor", bare),
+        "ratio_p50": float(np.percentile(full, 50) / np.percentile(bare, 50)),
         "samples": len(full),
     }
 
@@ -92,23 +110,13 @@ def follow_up_latency(
     what reading a question in its thread costs (one more encode)."""
     for q, earlier in threads[:3]:
         searcher.search(q, after=earlier)
-    alone, after = [], []
-    for _ in range(rounds):
-        for q, earlier in threads:
-            t = time.perf_counter()
-            searcher.search(q)
-            alone.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            searcher.search(q, after=earlier)
-            after.append(time.perf_counter() - t)
-    ms = 1000.0
-    return {
-        "alone_p50": float(np.percentile(alone, 50)) * ms,
-        "alone_p95": float(np.percentile(alone, 95)) * ms,
-        "after_p50": float(np.percentile(after, 50)) * ms,
-        "after_p95": float(np.percentile(after, 95)) * ms,
-        "samples": len(after),
-    }
+    alone, after = _interleaved(
+        threads,
+        rounds,
+        lambda thread: searcher.search(thread[0]),
+        lambda thread: searcher.search(thread[0], after=thread[1]),
+    )
+    return {**_ms("alone", alone), **_ms("after", after), "samples": len(after)}
 
 
 def ingest_runs(corpus_dir: Path, model_dir: Path) -> dict[str, dict[str, float]]:
