@@ -217,8 +217,6 @@ class Searcher:
         focus = reading.focus if wanted else None
         texts = [reading.text, focus] if focus else [reading.text]
         encoded = self.encoder.encode(texts + [earlier] if earlier else texts)
-        if earlier:
-            return thread_vector(encoded[0], encoded[-1], self.settings.follow_up_weight)
         vector = encoded[0]
         if focus:
             vector = (1 - self.settings.focus_weight) * encoded[0] + (
@@ -226,7 +224,10 @@ class Searcher:
             )
         if reading.words <= self.settings.short_words and self.settings.short_topic_weight:
             vector = vector + self.settings.short_topic_weight * self._topic
-        return (vector / (np.linalg.norm(vector) or 1.0)).astype(np.float32)
+        vector = (vector / (np.linalg.norm(vector) or 1.0)).astype(np.float32)
+        if earlier:
+            return thread_vector(vector, encoded[-1], self.settings.follow_up_weight)
+        return vector
 
     def _penalties(self, rows: np.ndarray) -> np.ndarray:
         """What each candidate loses for not being advice (bios, disclaimers)."""
