@@ -4,7 +4,8 @@ Python turns Ctrl-C into KeyboardInterrupt, which during the imports of the firs
 prints a traceback. This module runs first (bin/advice-search runs `python -m advice_search`,
 ingest.py imports it): a quiet handler is set before anything else is imported,
 ``cli.interrupt`` (a KeyboardInterrupt, so ingest's cleanup code runs and ``main`` prints its
-one line) while ``cli.main`` runs, and the quiet one again for the interpreter's exit.
+one line) while ``cli.main`` runs (``cli.interrupt_again`` delivers one that landed in a
+finalizer again), and the quiet one again for the interpreter's exit.
 bin/advice-search starts Python with Ctrl-C blocked, so even one pressed during the
 interpreter's own start-up waits for the quiet handler instead of printing a traceback.
 """
@@ -32,10 +33,11 @@ _signal.pthread_sigmask(_signal.SIG_UNBLOCK, {_signal.SIGINT})  # one held back 
 
 def run() -> None:
     """The command's entry point."""
-    from .cli import interrupt, main
+    from .cli import interrupt, interrupt_again, main
 
     code = 130
     try:
+        sys.unraisablehook = interrupt_again
         _signal.signal(_signal.SIGINT, interrupt)
         code = main()
     except KeyboardInterrupt:  # between the two handlers, outside main's own try

@@ -8,9 +8,16 @@ errors exit 2. Nothing here ranks or reads files itself; the commands are in ``c
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
+import time
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from .commands import EXIT_ERROR, EXIT_OK, CliError
 from .commands.library import run_add, run_ingest, run_list, run_remove, run_verify
@@ -19,15 +26,54 @@ from .commands.questions import run_eval, run_search, run_serve
 _interrupted = False  # Ctrl-C was pressed while this command ran
 
 
-def interrupt(signum: int, frame: object) -> None:
+def interrupt(signum: int, frame: FrameType | None) -> None:
     """The SIGINT handler while a command runs: remembered, then raised as KeyboardInterrupt.
 
     Remembered because a library may catch the KeyboardInterrupt and fail with an error of
     its own (ONNX Runtime: "initialization failed"), which must not read as a damaged index.
+    Not raised inside a finalizer, which cannot raise: delivered again a moment later.
     """
     global _interrupted
     _interrupted = True
+    if _in_finalizer(frame):
+        _deliver_again()
+        return
     raise KeyboardInterrupt
+
+
+def interrupt_again(unraisable: Any) -> None:
+    """``sys.unraisablehook`` while a command runs: a Ctrl-C that a callback could not raise.
+
+    Python cannot raise out of a finalizer or a weakref callback run by the garbage
+    collector: it would print the KeyboardInterrupt as "Exception ignored in ..." with a
+    traceback and carry on. Instead, say nothing and deliver the Ctrl-C again a moment
+    later, in the command's own code, which cleans up and prints its one line.
+    """
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        _deliver_again()
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def _in_finalizer(frame: FrameType | None) -> bool:
+    """Whether ``frame`` runs inside a ``__del__``, a ``weakref.finalize`` or the hook above."""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name in ("__del__", "interrupt_again") or (
+            code.co_name == "__call__" and code.co_filename == weakref.__file__
+        ):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _deliver_again(delay: float = 0.02) -> None:
+    """SIGINT to this process after ``delay`` s, from a thread: the handler then runs in
+    whatever the main thread runs after the finalizer, where it can raise."""
+    pid = os.getpid()
+    threading.Thread(
+        target=lambda: (time.sleep(delay), os.kill(pid, signal.SIGINT)), daemon=True
+    ).start()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -9,7 +10,9 @@ import signal
 import subprocess
 import sys
 import time
+import weakref
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -310,6 +313,49 @@ def test_ctrl_c_swallowed_by_a_library_is_still_reported_as_ctrl_c(
     finally:
         signal.signal(signal.SIGINT, previous)
     assert code == 130 and capsys.readouterr().err == "advice-search: interrupted.\n"
+
+
+def _pressed_in_a_finalizer(held: object) -> None:
+    weakref.finalize(held, lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep(0.5)))
+
+
+def _raised_in_a_weakref_callback(held: object) -> None:
+    def callback(ref: object) -> None:
+        raise KeyboardInterrupt  # a Ctrl-C that reached a callback of no known shape
+
+    _raised_in_a_weakref_callback.ref = weakref.ref(held, callback)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("landing", [_pressed_in_a_finalizer, _raised_in_a_weakref_callback])
+def test_ctrl_c_that_lands_in_a_finalizer_is_delivered_again_without_a_traceback(
+    landing: Callable[[object], None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Python prints a KeyboardInterrupt raised in a finalizer or a weakref callback as
+    "Exception ignored in" with a traceback and carries on. The command says nothing there
+    and raises the Ctrl-C again in the code that runs next, which stops and cleans up."""
+    from advice_search import cli
+
+    class Held:
+        pass
+
+    monkeypatch.setattr(sys, "unraisablehook", cli.interrupt_again)
+    previous = signal.signal(signal.SIGINT, cli.interrupt)
+    reached = []
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            held = Held()
+            landing(held)
+            del held
+            gc.collect()
+            reached.append("after the finalizer")
+            time.sleep(2)  # the Ctrl-C delivered again arrives here
+            reached.append("never")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert reached == ["after the finalizer"]
+    assert "Exception ignored" not in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- follow-ups (--after)

@@ -61,7 +61,7 @@ def test_ctrl_c_at_every_moment_of_an_ingest(workspace: tuple[Path, Path], ledge
             builds_lost=lost,
             leftovers=len(left),
         )
-        assert outcome in OK and not lost and not left, (outcome, left)
+        assert outcome in OK and not lost and not left, (outcome, left, TRACEBACKS[-1:])
     ingest(corpus, index)
     ledger.record("Ctrl-C at every moment of an ingest", attacks=0, counts=dict(outcomes))
     assert leftovers(index) == []
