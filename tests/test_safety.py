@@ -103,6 +103,11 @@ POSITIVES = [
     "my husband won't let me see my parents unless he comes too",
     "he threatened to out me to my family if I leave",
     "My wife cleans her gun at the table whenever I bring up counseling",
+    "and she's started smacking our 6 yr old when she loses it",
+    "he slapped my 4 year old for spilling juice",
+    "my boyfriend hid my inhaler after the argument",
+    "he threatened to post our sex tape if I leave",
+    "she says she'll send my nudes to my boss",
 ]
 
 NEGATIVES = [
@@ -197,6 +202,13 @@ NEGATIVES = [
     "we decide together which friends we see at the weekend",
     "my wife doesn't let me see her journal, is that normal?",
     "he says I can see my friends whenever I want, so why do I feel guilty?",
+    "my husband picks up my meds on his way home",
+    "she reminds me to take my pills every morning",
+    "he hides my birthday presents in the garage",
+    "should I share my intimate photos with my boyfriend?",
+    "he posted our holiday photos without asking",
+    "our 6 yr old keeps asking why we fight",
+    "my wife wants to share our private struggles with her sister",
 ]
 
 
