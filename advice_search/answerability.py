@@ -184,9 +184,10 @@ def judge(
     topic: Iterable[str] = (),
     min_coverage: float = 0.0,
     check_people: bool = True,
+    titles: Sequence[str] = (),
 ) -> Verdict:
     """The verdict for ``question`` given whether similarity found a match (``matched``) and
-    the texts of the passages offered first."""
+    the texts of the passages offered first (``titles``: their articles')."""
     terms = specific_terms(question, topic)
     missing = missing_terms(terms, passage_texts)
     coverage = 1 - len(missing) / len(terms) if terms else 1.0
@@ -195,7 +196,7 @@ def judge(
         return Verdict(False, "weak match", coverage, missing, facts)
     if facts and missing:
         return Verdict(False, "asks for facts", coverage, missing, facts)
-    if check_people and names_other_people(question, passage_texts):
+    if check_people and names_other_people(question, [*passage_texts, *titles]):
         return Verdict(False, "other people", coverage, missing, facts)
     if coverage < min_coverage:
         return Verdict(False, "words not covered", coverage, missing, facts)

@@ -34,6 +34,7 @@ from .plan import (
     Plan,
     Progress,
     embed,
+    embed_words,
     file_signatures,
     known_articles,
     make_plan,
@@ -146,6 +147,9 @@ def ingest(
         except ModelError as error:
             raise IngestError(str(error)) from None
         embedded = embed(plan, encoder, progress)
+        words = embed_words(
+            plan, encoder if isinstance(encoder, OnnxEncoder) else OnnxEncoder(export)
+        )
         spec, centroids = vector_spec(plan, encoder.dimension)
         index = SearchIndex.build(
             plan.articles,
@@ -158,6 +162,7 @@ def ingest(
             centroids=centroids,
             lists=_old_lists(plan) if centroids is not None else None,
             readings=embedded.readings,
+            words=words,
         )
         manifest = Manifest(
             model=ModelRecord(

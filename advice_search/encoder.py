@@ -8,6 +8,8 @@ onnxruntime and tokenizers, so answering a question never loads torch.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -28,6 +30,15 @@ Progress = Callable[[int, int], None]  # (texts done, texts in all)
 # enough that one run's activations stay in cache-friendly sizes (measured in bench/SCALE.md).
 BATCH_TOKENS = 4096
 MAX_BATCH = 256
+
+
+@dataclass(frozen=True)
+class TokenStates:
+    """A text's tokens as the model read it: vocabulary ids, states, character spans."""
+
+    ids: np.ndarray  # int64 [tokens], [CLS] and [SEP] included
+    states: np.ndarray  # float32 [tokens, dim]
+    offsets: tuple[tuple[int, int], ...]  # each token's span in the text ((0, 0) for specials)
 
 
 class Encoder(Protocol):
@@ -108,18 +119,58 @@ class OnnxEncoder:
                 progress(done, len(unique))
         return vectors[where] if len(texts) else np.zeros((0, self.dimension), np.float32)
 
+    @cached_property
+    def vocabulary(self) -> list[str]:
+        """Each vocabulary id's piece ("counsel", "##ing")."""
+        by_id = self.tokenizer.get_vocab()
+        pieces = [""] * (max(by_id.values()) + 1)
+        for piece, i in by_id.items():
+            pieces[i] = piece
+        return pieces
+
+    def encode_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenStates]]:
+        """Unit vectors of a few ``texts`` (a question) and, per text, its tokens' states.
+
+        One run for all of them: the token states come free with the vectors.
+        """
+        encodings = self.tokenizer.encode_batch(list(texts))
+        tokens, mask = self._run(encodings)
+        states = [
+            TokenStates(np.asarray(e.ids, np.int64), tokens[row, : len(e.ids)], tuple(e.offsets))
+            for row, e in enumerate(encodings)
+        ]
+        return normalise_rows(mean_pool(tokens, mask)), states
+
+    def piece_states(self, piece_ids: np.ndarray, *, batch: int = 1024) -> np.ndarray:
+        """The state of each vocabulary piece read alone ("[CLS] piece [SEP]"), unit length."""
+        cls_id, sep_id = (self.tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]"))
+        ids = np.asarray(piece_ids, np.int64)
+        out = np.zeros((len(ids), self.dimension), np.float32)
+        for start in range(0, len(ids), batch):
+            part = ids[start : start + batch]
+            run = np.stack([np.full(len(part), cls_id), part, np.full(len(part), sep_id)], 1)
+            out[start : start + batch] = self._session_run(run, np.ones_like(run))[:, 1]
+        return normalise_rows(out)
+
     def _encode_batch(self, encodings: list) -> np.ndarray:  # noqa: ANN001 (tokenizers.Encoding)
+        return normalise_rows(mean_pool(*self._run(encodings)))
+
+    def _run(self, encodings: list) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+        """Token states [texts, width, dim] of a batch, and its attention mask."""
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros_like(ids)
         for row, enc in enumerate(encodings):
             ids[row, : len(enc.ids)] = enc.ids
             mask[row, : len(enc.ids)] = 1
+        return self._session_run(ids, mask), mask
+
+    def _session_run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
         (tokens,) = self.session.run(["last_hidden_state"], feeds)
-        return normalise_rows(mean_pool(tokens, mask))
+        return np.asarray(tokens, np.float32)
 
 
 def token_batches(lengths: Sequence[int], max_texts: int = MAX_BATCH) -> list[range]:

@@ -15,6 +15,7 @@ A build directory holds (names known only here; the manifest records their check
     topic.npy              the mean passage vector
     readings/              per passage its role, persuasion, perspective; per sentence: hollow
     lexical/               BM25 posting lists as plain arrays (``lexical.py``)
+    words/                 per passage the vocabulary pieces it uses, their states (``words.py``)
 
 Loading maps every array and the JSONL files: nothing is read until a search needs it, so
 opening a million-passage build takes as long as opening five articles. No pickle anywhere.
@@ -40,6 +41,7 @@ from .readings import PassageReadings
 from .records import PASSAGE_KINDS, Article, Passage
 from .rows import JsonlRows, random_access, write_jsonl
 from .store import IndexUnavailable, Store
+from .words import WordTable
 
 ARTICLES = "articles.jsonl"
 PASSAGES = "passages.jsonl"
@@ -53,6 +55,7 @@ SENTENCE_START = "sentence_start.npy"
 TOPIC = "topic.npy"
 READINGS = "readings"
 LEXICAL = "lexical"
+WORDS = "words"
 # Up to this many passages every load checks every row number (a few ms); above, ingest and
 # ``verify`` do (``SearchIndex.consistent``).
 THOROUGH_MAX_PASSAGES = 100_000
@@ -74,6 +77,7 @@ class SearchIndex:
     vectors: Any  # faiss.Index over the passage vectors (their only stored copy)
     lexical: Lexical
     catalogue: Catalogue | LazyCatalogue
+    words: WordTable  # the word match's pieces and their states (words.py)
     manifest: Manifest | None = None
     path: Path | None = field(default=None, compare=False)
 
@@ -91,10 +95,11 @@ class SearchIndex:
         centroids: np.ndarray | None = None,
         lists: np.ndarray | None = None,
         readings: PassageReadings | None = None,
+        words: WordTable | None = None,
     ) -> SearchIndex:
         """A new index over passages whose vectors are known (FAISS, and BM25 unless given,
         built here; ``centroids``, ``lists``: see ``vectors.build``). Sentence rows must be grouped by
-        passage row."""
+        passage row. Without ``words``, no passage has any (the word match is 0)."""
         articles, passages = tuple(articles), tuple(passages)
         dim = int(np.shape(passage_vectors)[1]) if np.ndim(passage_vectors) == 2 else 0
         if not isinstance(sentence_vectors, Int8Vectors):
@@ -120,6 +125,7 @@ class SearchIndex:
             vectors.build(passage_vectors, spec, centroids=centroids, lists=lists),
             lexical or Lexical.build([lexical_text(p) for p in passages]),
             Catalogue.of(articles),
+            words or WordTable.empty(len(passages), dim),
         )
 
     # ------------------------------------------------------------ on disk
@@ -144,6 +150,7 @@ class SearchIndex:
             np.save(directory / READINGS / f"{name}.npy", values)
         vectors.save(self.vectors, directory / VECTORS)
         self.lexical.save(directory / LEXICAL)
+        self.words.save(directory / WORDS)
 
     @classmethod
     def load(cls, directory: Path, manifest: Manifest, *, thorough: bool = False) -> SearchIndex:
@@ -177,6 +184,7 @@ class SearchIndex:
                 vectors.load(directory / VECTORS, manifest.vector_index),
                 Lexical.load(directory / LEXICAL),
                 LazyCatalogue(directory / CATALOGUE, len(articles)),
+                WordTable.load(directory / WORDS),
                 manifest,
                 directory,
             )
@@ -231,12 +239,14 @@ class SearchIndex:
             and (n == 0 or int(self.sentence_start[-1]) == s)
             and self.lexical.consistent(n)
             and self.topic.shape == (dim,)
+            and self.words.consistent(n, dim)
         )
         if not counts or not thorough:
             return counts
         rows, start = self.sentence_rows, self.sentence_start
         return (
             self.lexical.consistent(n, thorough=True)
+            and self.words.consistent(n, dim, thorough=True)
             and (n == 0 or int(self.passage_article.min()) >= 0)
             and (n == 0 or int(self.passage_article.max()) < len(self.articles))
             and (n == 0 or int(self.passage_kind.min()) >= 0)

@@ -46,8 +46,9 @@ __all__ = ["FORMAT_VERSION", "Manifest", "ModelRecord", "SourceFile", "FileRecor
 # 2: sentence vectors embed each sentence with its neighbours; 3: the manifest checksums itself;
 # 4: BM25 weights stored as plain numpy arrays (lexical/*.npy); 5: a blank line ends a sentence;
 # 6: memory-mapped layout (JSONL line offsets, int8 sentence vectors, passage vectors only in
-# FAISS, BM25 term counts, catalogue), sampled checksums, sources.json with file sizes/mtimes
-FORMAT_VERSION = 6
+# FAISS, BM25 term counts, catalogue), sampled checksums, sources.json with file sizes/mtimes;
+# 7: words/ (the pieces each passage uses and their states, for the word match)
+FORMAT_VERSION = 7
 FILE = "manifest.json"
 
 FORMAT = "the index format changed"

@@ -24,13 +24,14 @@ import numpy as np
 from . import vectors
 from .chunking import ChunkSettings, chunk_article, embedding_text, lexical_text, sentence_windows
 from .corpus import slugify
-from .encoder import Encoder
+from .encoder import Encoder, OnnxEncoder
 from .index import SearchIndex
 from .lexical import Lexical
 from .listing import corpus_signatures
 from .quantized import Int8Vectors
 from .readings import PassageReadings
 from .records import Article, Passage
+from .words import WordTable, content_pieces
 
 BLOCK = 2048  # passages embedded per encoder call: texts sorted by length within it
 COPY_BLOCK = 65_536  # reused passage vectors read back from FAISS at a time
@@ -203,6 +204,28 @@ def embed(plan: Plan, encoder: Encoder, progress: Progress | None = None) -> Emb
         rows,
         lexical,
         readings.read_all(),
+    )
+
+
+def embed_words(plan: Plan, encoder: OnnxEncoder) -> WordTable:
+    """The pieces each passage uses and their states (words.py); reused passages' pieces and
+    known pieces' states are copied from the previous build."""
+    old, reuse = plan.previous, plan.reuse_rows
+    titles = {a.article_id: a.title for a in plan.articles}
+    fresh = np.flatnonzero(reuse < 0).tolist()
+    texts = [embedding_text(plan.passages[i], titles[plan.passages[i].article_id]) for i in fresh]
+    per_passage: list[np.ndarray] = [np.zeros(0, np.uint16)] * len(plan.passages)
+    vocabulary = encoder.vocabulary
+    for row, encoding in zip(fresh, encoder.tokenizer.encode_batch(texts), strict=True):
+        per_passage[row] = content_pieces(encoding.ids, vocabulary)
+    if old is not None:
+        for row in np.flatnonzero(reuse >= 0).tolist():
+            per_passage[row] = old.words.of(int(reuse[row]))
+    return WordTable.build(
+        per_passage,
+        encoder.dimension,
+        encoder.piece_states,
+        old.words if old is not None else None,
     )
 
 

@@ -48,6 +48,9 @@ class RankSettings:
     focus_weight: float = 0.0
     focus_min_words: int = 40  # ...of a question at least this long (a story, then a question)
     perspective_weight: float = 0.05  # added when a passage speaks to the asker's side
+    # words.py: the word match (each question word's best cosine with a passage's words,
+    # weighted by idf), centred over the candidates, times this, is added to the score
+    word_weight: float = 0.75
     short_words: int = 0  # questions of at most this many words borrow the library's topic...
     short_topic_weight: float = 0.0  # ...with this weight on the mean passage vector
     follow_ups: bool = True  # query.py: a question given ``after`` is read in its thread...

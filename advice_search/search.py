@@ -17,7 +17,7 @@ import numpy as np
 
 from . import crisis as crisis_mode
 from . import vectors
-from .encoder import Encoder, OnnxEncoder
+from .encoder import OnnxEncoder
 from .index import SearchIndex
 from .lexical import LexicalMatch
 from .manifest import damaged
@@ -42,6 +42,10 @@ from .ranking import (
 from .records import PASSAGE_KINDS, Article, Hit, SearchResult
 from .staleness import CorpusStatus, corpus_status
 from .verdict import decide, topic_terms
+from .words import question_words
+
+# roles.ROLES that may gain from the word match: not those the role penalties push down
+HELPING_ROLES = ("advice", "info", "lead-in")
 
 _BM25_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
 
@@ -69,7 +73,7 @@ class Searcher:
     """Answers questions from one index build."""
 
     def __init__(
-        self, index: SearchIndex, encoder: Encoder, *, settings: RankSettings | None = None
+        self, index: SearchIndex, encoder: OnnxEncoder, *, settings: RankSettings | None = None
     ) -> None:
         self.index = index
         self.encoder = encoder
@@ -139,7 +143,7 @@ class Searcher:
         # (both leave the interpreter lock): at a million passages each takes a few ms.
         lexical_match = self.index.lexical.match(query)
         lexical_ready = _BM25_THREADS.submit(lambda: lexical_match.scores)
-        vector = self._question_vector(reading, earlier)
+        vector, words = self._question_vector(reading, earlier)
         lexical_ready.result()
         rows = self._candidates(vector, lexical_match, filters)
         if not rows.size:
@@ -153,9 +157,8 @@ class Searcher:
             self.index.sentence_vectors, lo[rows], hi[rows], vector, hollow=mask
         )
         lexical = lexical_match.scores_of(rows)
-        fused = fuse(
-            dense, sentences.best, lexical, self._adjustment(rows, reading, earlier), self.settings
-        )
+        adjustment = self._adjustment(rows, reading, earlier) - self._word_bonus(rows, words)
+        fused = fuse(dense, sentences.best, lexical, adjustment, self.settings)
         fused = np.nan_to_num(fused, nan=0.0, posinf=0.0, neginf=0.0)  # NaN is not JSON
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
         safety = crisis_mode.decide(assessment, self.readings.persuasion[rows].tolist())
@@ -210,13 +213,16 @@ class Searcher:
 
     # ---- issue 9: the question as read (question.py) and the passages' roles (roles.py) ----
 
-    def _question_vector(self, reading: QuestionReading, earlier: str | None) -> np.ndarray:
-        """The question embedded; the sentences that ask are weighed in with the story, and a
-        follow-up leans towards the ``earlier`` question it follows."""
+    def _question_vector(
+        self, reading: QuestionReading, earlier: str | None
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """The question embedded, and its content words (vocabulary ids, unit states) for the
+        word match. The sentences that ask are weighed in with the story, and a follow-up
+        leans towards the ``earlier`` question it follows."""
         wanted = self.settings.focus_weight > 0 and reading.words >= self.settings.focus_min_words
         focus = reading.focus if wanted else None
         texts = [reading.text, focus] if focus else [reading.text]
-        encoded = self.encoder.encode(texts + [earlier] if earlier else texts)
+        encoded, tokens = self.encoder.encode_with_tokens(texts + [earlier] if earlier else texts)
         vector = encoded[0]
         if focus:
             vector = (1 - self.settings.focus_weight) * encoded[0] + (
@@ -225,9 +231,26 @@ class Searcher:
         if reading.words <= self.settings.short_words and self.settings.short_topic_weight:
             vector = vector + self.settings.short_topic_weight * self._topic
         vector = (vector / (np.linalg.norm(vector) or 1.0)).astype(np.float32)
+        words = question_words(tokens[0].ids, tokens[0].states, self.encoder.vocabulary)
         if earlier:
-            return thread_vector(vector, encoded[-1], self.settings.follow_up_weight)
-        return vector
+            return thread_vector(vector, encoded[-1], self.settings.follow_up_weight), words
+        return vector, words
+
+    def _word_bonus(self, rows: np.ndarray, words: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """What each candidate gains for using the question's words (words.py), centred.
+
+        A passage that does not advise or inform gains nothing by it: an intro restating the
+        reader's problem uses the reader's words most of all (roles.py).
+        """
+        ids, states = words
+        if not self.settings.word_weight or not len(ids):
+            return np.zeros(len(rows), np.float32)
+        match = self.index.words.match(rows, states, ids)
+        bonus = self.settings.word_weight * (match - match.mean())
+        if self.settings.use_roles:
+            helps = np.isin(self.readings.roles(rows), HELPING_ROLES)
+            bonus = np.where(helps, bonus, np.minimum(bonus, 0.0))
+        return bonus.astype(np.float32)
 
     def _penalties(self, rows: np.ndarray) -> np.ndarray:
         """What each candidate loses for not being advice (bios, disclaimers)."""

@@ -18,13 +18,14 @@ ISSUE_9_OFF = {
     "safety_first": False,
     "diversity_margin": 1.0,
     "follow_ups": False,
+    "word_weight": 0.0,
 }
 
 
 def baselines(searcher: Searcher) -> dict[str, Searcher]:
     """The full ranking and the two single-signal rankings it is compared against."""
     full = searcher.settings
-    off = {"use_sentence": False, "diversify": False}
+    off = {"use_sentence": False, "diversify": False, "word_weight": 0.0}
     return {
         "full": searcher,
         "dense-only": searcher.with_settings(
@@ -52,6 +53,7 @@ def ablation(searcher: Searcher) -> dict[str, Searcher]:
         "rules verdict": variant(learned_verdict=False),  # the verdict before confidence.py
         "no safety-first": variant(safety_first=False),
         "no follow-ups": variant(follow_ups=False),  # questions given `after` read alone
+        "no word match": variant(word_weight=0.0),  # words.py
         "before issue 9": variant(**ISSUE_9_OFF),
         "no sentence": variant(use_sentence=False),
         "no bm25": variant(use_lexical=False),

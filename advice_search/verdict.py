@@ -52,6 +52,7 @@ def decide(
     """
     question = asked_text(reading, settings)
     texts = [h.passage.text for h in hits[: settings.answer_passages]]
+    titles = [h.article.title for h in hits[: settings.answer_passages]]
     features = answer_features(
         question,
         scores=np.nan_to_num(matches).tolist(),
@@ -62,6 +63,7 @@ def decide(
         document_frequency=lexical.document_frequency(specific_terms(question, topic)),
         n_passages=lexical.n_docs,
         topic=topic,
+        titles=titles,
     )
     matched = is_confident(float(matches.max()), best_sentence, settings)
     if not settings.answer_check:
@@ -75,5 +77,6 @@ def decide(
         topic=topic,
         min_coverage=settings.min_coverage,
         check_people=settings.people_check,
+        titles=titles,
     )
     return rules.confident, features

@@ -281,7 +281,14 @@ def test_eval_ablation_switches_each_issue_9_signal_off_and_reads_shapes(
     )
     code, out, _ = _run(capsys, "eval", str(gold), "--ablation", "--index", str(seed_index))
     assert code == 0
-    for row in ("no roles", "no perspective", "with focus", "no answer check", "no follow-ups"):
+    for row in (
+        "no roles",
+        "no perspective",
+        "with focus",
+        "no answer check",
+        "no follow-ups",
+        "no word match",
+    ):
         assert row in out
     assert "before issue 9" in out
     assert "by question shape" in out and "followup" in out

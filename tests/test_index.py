@@ -114,6 +114,9 @@ def test_a_build_loads_back_identical(tmp_path: Path) -> None:
         *(f"lexical/{name}.npy" for name in ("indptr", "docs", "tf", "weights", "doc_len")),
         "lexical/term_best.npy",
         *(f"lexical/{name}" for name in ("vocab.json", "params.json")),
+        *(f"words/{name}.npy" for name in ("vocabulary", "df", "offsets", "pieces")),
+        "words/table/codes.npy",
+        "words/table/scales.npy",
     }
     again = vectors.load(path / "vectors.faiss")
     _, ids = vectors.search(again, data.passage_vectors(rows[:3]), 1)
