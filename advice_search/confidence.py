@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -46,7 +46,7 @@ class AnswerFeatures:
         return tuple(f.name for f in fields(cls))
 
     def as_dict(self) -> dict[str, float]:
-        return dict(zip(self.names(), astuple(self), strict=True))
+        return {name: getattr(self, name) for name in self.names()}  # astuple deep-copies
 
 
 def answer_features(

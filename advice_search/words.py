@@ -189,16 +189,12 @@ class WordTable:
         counts = (hi - lo).astype(np.int64)
         first = np.concatenate(([0], np.cumsum(counts)[:-1]))
         flat = self.pieces[np.repeat(lo - first, counts) + np.arange(int(counts.sum()))]
-        distinct, piece_of = np.unique(flat, return_inverse=True)
         word_rows = self.rows_of(word_ids)
-        df = np.where(word_rows >= 0, self.df[np.maximum(word_rows, 0)], 0)
-        return word_match(
-            words,
-            idf(df, self.passages),
-            self.states[distinct],
-            piece_of.reshape(-1),
-            counts,
-        )
+        weights = idf(np.where(word_rows >= 0, self.df[np.maximum(word_rows, 0)], 0), self.passages)
+        if len(self.vocabulary) <= 2 * len(flat):  # a small library: every row at once
+            return word_match(words, weights, self.states, flat.astype(np.int64), counts)
+        distinct, piece_of = np.unique(flat, return_inverse=True)
+        return word_match(words, weights, self.states[distinct], piece_of.reshape(-1), counts)
 
     def consistent(self, passages: int, dim: int, *, thorough: bool = False) -> bool:
         """Counts and shapes agree; with ``thorough``, every piece is a row of the table
