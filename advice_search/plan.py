@@ -31,7 +31,7 @@ from .listing import corpus_signatures
 from .quantized import Int8Vectors
 from .readings import PassageReadings
 from .records import Article, Passage
-from .words import WordTable, content_pieces
+from .words import WordTable, content_pieces, spans
 
 BLOCK = 2048  # passages embedded per encoder call: texts sorted by length within it
 COPY_BLOCK = 65_536  # reused passage vectors read back from FAISS at a time
@@ -208,21 +208,28 @@ def embed(plan: Plan, encoder: Encoder, progress: Progress | None = None) -> Emb
 
 
 def embed_words(plan: Plan, encoder: OnnxEncoder) -> WordTable:
-    """The pieces each passage uses and their states (words.py); reused passages' pieces and
-    known pieces' states are copied from the previous build."""
+    """The pieces each passage uses and their states (words.py); reused passages' pieces
+    (one gather) and known pieces' states are copied from the previous build."""
     old, reuse = plan.previous, plan.reuse_rows
     titles = {a.article_id: a.title for a in plan.articles}
-    fresh = np.flatnonzero(reuse < 0).tolist()
+    fresh = np.flatnonzero(reuse < 0)
     texts = [embedding_text(plan.passages[i], titles[plan.passages[i].article_id]) for i in fresh]
-    per_passage: list[np.ndarray] = [np.zeros(0, np.uint16)] * len(plan.passages)
     vocabulary = encoder.vocabulary
-    for row, encoding in zip(fresh, encoder.tokenizer.encode_batch(texts), strict=True):
-        per_passage[row] = content_pieces(encoding.ids, vocabulary)
-    if old is not None:
-        for row in np.flatnonzero(reuse >= 0).tolist():
-            per_passage[row] = old.words.of(int(reuse[row]))
+    found = [content_pieces(e.ids, vocabulary) for e in encoder.tokenizer.encode_batch(texts)]
+    counts = np.zeros(len(plan.passages), np.int64)
+    counts[fresh] = [len(p) for p in found]
+    kept = np.flatnonzero(reuse >= 0)
+    copied = np.zeros(0, np.uint16)
+    if old is not None and len(kept):
+        copied, counts[kept] = old.words.ids_of(reuse[kept])
+    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    ids = np.zeros(int(offsets[-1]), np.uint16)
+    ids[spans(offsets[kept], counts[kept])] = copied
+    if found:
+        ids[spans(offsets[fresh], counts[fresh])] = np.concatenate(found)
     return WordTable.build(
-        per_passage,
+        ids,
+        offsets,
         encoder.dimension,
         encoder.piece_states,
         old.words if old is not None else None,

@@ -123,19 +123,18 @@ class WordTable:
     @classmethod
     def build(
         cls,
-        per_passage: Sequence[np.ndarray],
+        ids: np.ndarray,
+        offsets: np.ndarray,
         dim: int,
         piece_states: PieceStates,
         previous: WordTable | None = None,
     ) -> WordTable:
-        """From each passage's content pieces (vocabulary ids); the states of pieces the
-        ``previous`` build holds are copied, the others computed by ``piece_states``. The
-        table holds the pieces used and nothing else, so it depends on the passages, not on
-        the builds before."""
-        counts = np.array([len(p) for p in per_passage], np.int64)
-        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        ids = np.concatenate(per_passage) if len(per_passage) else np.zeros(0, np.uint16)
-        used = np.unique(ids).astype(np.uint16)
+        """From the passages' content pieces (vocabulary ids, passage ``i``'s at
+        ``ids[offsets[i]:offsets[i + 1]]``); the states of pieces the ``previous`` build holds
+        are copied, the others computed by ``piece_states``. The table holds the pieces used
+        and nothing else, so it depends on the passages, not on the builds before."""
+        ids = np.asarray(ids, np.uint16)
+        used = np.unique(ids)
         pieces = np.searchsorted(used, ids).astype(np.uint16)
         codes = np.zeros((len(used), dim), np.int8)
         scales = np.ones(len(used), np.float32)
@@ -149,12 +148,13 @@ class WordTable:
             fresh = Int8Vectors.quantize(piece_states(used[~known].astype(np.int64)))
             codes[~known], scales[~known] = fresh.codes, fresh.scales
         df = np.bincount(pieces, minlength=len(used)).astype(np.int32)
+        offsets = np.asarray(offsets, np.int64)
         return cls(used, Int8Vectors(codes, scales), df, offsets, pieces)
 
     @classmethod
     def empty(cls, passages: int, dim: int) -> WordTable:
         """No pieces for any passage: the word match is 0 everywhere."""
-        return cls.build([np.zeros(0, np.uint16)] * passages, dim, _no_states)
+        return cls.build(np.zeros(0, np.uint16), np.zeros(passages + 1, np.int64), dim, _none)
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Each vocabulary id's row in the table, -1 for a piece no passage uses."""
@@ -174,10 +174,12 @@ class WordTable:
     def passages(self) -> int:
         return len(self.offsets) - 1
 
-    def of(self, row: int) -> np.ndarray:
-        """The pieces of passage ``row``, as vocabulary ids (for the next build)."""
-        rows = self.pieces[int(self.offsets[row]) : int(self.offsets[row + 1])]
-        return np.asarray(self.vocabulary[np.asarray(rows, np.int64)], np.uint16)
+    def ids_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The pieces of passages ``rows`` as vocabulary ids, one after the other, and how many
+        each has (for the next build: one gather, however many passages)."""
+        rows = np.asarray(rows, np.int64)
+        lo, counts = self.offsets[rows], self.offsets[rows + 1] - self.offsets[rows]
+        return self.vocabulary[self.pieces[spans(lo, counts)]], counts
 
     def match(self, rows: np.ndarray, words: np.ndarray, word_ids: np.ndarray) -> np.ndarray:
         """``word_match`` of passages ``rows`` for the question's ``words`` (unit states of
@@ -185,10 +187,9 @@ class WordTable:
         rows = np.asarray(rows, np.int64)
         if not len(words) or not len(rows):
             return np.zeros(len(rows), np.float32)
-        lo, hi = self.offsets[rows], self.offsets[rows + 1]
-        counts = (hi - lo).astype(np.int64)
-        first = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        flat = self.pieces[np.repeat(lo - first, counts) + np.arange(int(counts.sum()))]
+        lo = self.offsets[rows]
+        counts = (self.offsets[rows + 1] - lo).astype(np.int64)
+        flat = self.pieces[spans(lo, counts)]
         word_rows = self.rows_of(word_ids)
         weights = idf(np.where(word_rows >= 0, self.df[np.maximum(word_rows, 0)], 0), self.passages)
         if len(self.vocabulary) <= 2 * len(flat):  # a small library: every row at once
@@ -239,5 +240,12 @@ class WordTable:
         )
 
 
-def _no_states(ids: np.ndarray) -> np.ndarray:
+def spans(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The positions ``starts[i] .. starts[i] + counts[i] - 1``, for every ``i`` in turn."""
+    counts = np.asarray(counts, np.int64)
+    first = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    return np.repeat(np.asarray(starts, np.int64) - first, counts) + np.arange(int(counts.sum()))
+
+
+def _none(ids: np.ndarray) -> np.ndarray:
     raise AssertionError("an empty word table computes no states")

@@ -13,7 +13,7 @@ import pytest
 from advice_search.builder import ingest
 from advice_search.index import SearchIndex
 from advice_search.search import Searcher
-from advice_search.words import is_content_piece, question_words, word_match
+from advice_search.words import is_content_piece, question_words, spans, word_match
 
 from .sample_corpus import SLEEP, SLEEP_EDIT, write_corpus
 
@@ -31,6 +31,11 @@ def test_no_words_or_no_pieces_match_nothing() -> None:
     pieces = np.eye(2, dtype=np.float32)
     assert not word_match(np.zeros((0, 2), np.float32), np.zeros(0), pieces, [0], [1]).any()
     assert not word_match(np.eye(2, dtype=np.float32), np.ones(2), pieces, [], [0, 0]).any()
+
+
+def test_spans_lists_each_run_of_positions_in_turn() -> None:
+    assert spans(np.array([5, 0, 9]), np.array([2, 0, 3])).tolist() == [5, 6, 9, 10, 11]
+    assert spans(np.zeros(0, np.int64), np.zeros(0, np.int64)).tolist() == []
 
 
 @pytest.mark.parametrize(
