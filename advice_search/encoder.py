@@ -34,11 +34,10 @@ MAX_BATCH = 256
 
 @dataclass(frozen=True)
 class TokenStates:
-    """A text's tokens as the model read it: vocabulary ids, states, character spans."""
+    """A text's tokens as the model read it: vocabulary ids and states."""
 
     ids: np.ndarray  # int64 [tokens], [CLS] and [SEP] included
     states: np.ndarray  # float32 [tokens, dim]
-    offsets: tuple[tuple[int, int], ...]  # each token's span in the text ((0, 0) for specials)
 
 
 class Encoder(Protocol):
@@ -136,7 +135,7 @@ class OnnxEncoder:
         encodings = self.tokenizer.encode_batch(list(texts))
         tokens, mask = self._run(encodings)
         states = [
-            TokenStates(np.asarray(e.ids, np.int64), tokens[row, : len(e.ids)], tuple(e.offsets))
+            TokenStates(np.asarray(e.ids, np.int64), tokens[row, : len(e.ids)])
             for row, e in enumerate(encodings)
         ]
         return normalise_rows(mean_pool(tokens, mask)), states

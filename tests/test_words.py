@@ -53,6 +53,20 @@ def sample_searcher(sample_index: Path) -> Searcher:
     return Searcher.open(sample_index)
 
 
+def test_token_states_come_with_the_same_vectors(sample_searcher: Searcher) -> None:
+    """The question's vector is what ``encode`` gives, padded in a batch with a longer text
+    or not; its token states are one per token, [CLS] and [SEP] included."""
+    encoder = sample_searcher.encoder
+    texts = ["he says counseling is pointless", "and if he still says no after all that?"]
+    vectors, tokens = encoder.encode_with_tokens(texts)
+    np.testing.assert_allclose(vectors, encoder.encode(texts), atol=1e-5)
+    assert [len(t.ids) for t in tokens] == [len(t.states) for t in tokens]
+    assert tokens[0].ids[0] == encoder.tokenizer.token_to_id("[CLS]")
+    alone = encoder.piece_states(tokens[0].ids[1:3])
+    assert alone.shape == (2, 384)
+    np.testing.assert_allclose(np.linalg.norm(alone, axis=1), 1.0, atol=1e-5)
+
+
 def _match(searcher: Searcher, question: str) -> dict[str, float]:
     _, tokens = searcher.encoder.encode_with_tokens([question])
     ids, states = question_words(tokens[0].ids, tokens[0].states, searcher.encoder.vocabulary)
