@@ -4,9 +4,9 @@ The model reads the question's words in context (their token states come free wi
 question's vector). Each passage keeps the vocabulary pieces it uses; the build keeps, per
 piece, its state read alone ("[CLS] piece [SEP]"), a function of the model only. A passage's
 word match is the mean, weighted by idf, over the question's content words of each word's
-best cosine with any piece of the passage: a soft BM25 that finds "counseling" near
-"counselor" and "convince" near "persuade" (eval/EXPERIMENTS.md §11). Added to the fused
-score at ``RankSettings.word_weight``, centred over the candidates.
+best cosine with any piece of the passage: a soft BM25, for which "quarrelling" is near "a
+quarrel" (tests/test_words.py; eval/EXPERIMENTS.md §11). Added to the fused score at
+``RankSettings.word_weight``, centred over the candidates (search.py).
 
 A build stores (``words/``): ``vocabulary.npy`` (the pieces its passages use, sorted
 uint16 ids), ``table`` (their states, Int8Vectors), ``df.npy`` (how many passages use each),
