@@ -209,8 +209,12 @@ def embed(plan: Plan, encoder: Encoder, progress: Progress | None = None) -> Emb
 
 def embed_words(plan: Plan, encoder: OnnxEncoder) -> WordTable:
     """The pieces each passage uses and their states (words.py); reused passages' pieces
-    (one gather) and known pieces' states are copied from the previous build."""
+    (one gather) and known pieces' states are copied from the previous build. A build made
+    by other code (``plan.same_reader`` false) may pick pieces otherwise: every passage's are
+    found again, and only the states (the model's) are copied."""
     old, reuse = plan.previous, plan.reuse_rows
+    if not plan.same_reader:
+        reuse = np.full(len(plan.passages), -1)
     titles = {a.article_id: a.title for a in plan.articles}
     fresh = np.flatnonzero(reuse < 0)
     texts = [embedding_text(plan.passages[i], titles[plan.passages[i].article_id]) for i in fresh]

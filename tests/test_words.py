@@ -13,7 +13,7 @@ import pytest
 from advice_search.builder import ingest
 from advice_search.index import SearchIndex
 from advice_search.search import Searcher
-from advice_search.words import is_content_piece, question_words, spans, word_match
+from advice_search.words import WordTable, is_content_piece, question_words, spans, word_match
 
 from .sample_corpus import SLEEP, SLEEP_EDIT, write_corpus
 
@@ -128,3 +128,24 @@ def test_a_build_whose_pieces_point_outside_the_table_is_refused(sample_index: P
     assert words.consistent(n, 384, thorough=True)
     assert damaged.consistent(n, 384)  # the counts alone cannot tell...
     assert not damaged.consistent(n, 384, thorough=True)  # ...reading the pieces does
+
+
+def test_a_build_by_other_code_has_its_pieces_found_again(sample_index: Path) -> None:
+    """Another version may pick pieces otherwise (another function-word list): its passages'
+    pieces are not copied, only the states of pieces, which are the model's."""
+    from advice_search.chunking import ChunkSettings
+    from advice_search.corpus import load_corpus
+    from advice_search.encoder import OnnxEncoder
+    from advice_search.plan import embed_words, make_plan
+
+    previous = SearchIndex.open(sample_index)
+    assert previous.manifest is not None
+    emptied = replace(previous, words=WordTable.empty(len(previous.passages), 384))
+    articles = load_corpus(sample_index.parent / "corpus").articles
+    assert previous.path is not None
+    encoder = OnnxEncoder(previous.manifest.export_dir(previous.path))
+    same = embed_words(make_plan(articles, emptied, ChunkSettings()), encoder)
+    other = embed_words(make_plan(articles, emptied, ChunkSettings(), same_reader=False), encoder)
+    assert len(same.pieces) == 0  # copied from the emptied build: nothing
+    assert np.array_equal(other.pieces, previous.words.pieces)  # found again
+    assert np.array_equal(other.table.codes, previous.words.table.codes)
