@@ -31,7 +31,7 @@ from .listing import corpus_signatures
 from .quantized import Int8Vectors
 from .readings import PassageReadings
 from .records import Article, Passage
-from .words import WordTable, content_pieces, spans
+from .words import WordTable, content_mask, passage_pieces, spans
 
 BLOCK = 2048  # passages embedded per encoder call: texts sorted by length within it
 COPY_BLOCK = 65_536  # reused passage vectors read back from FAISS at a time
@@ -217,11 +217,17 @@ def embed_words(plan: Plan, encoder: OnnxEncoder) -> WordTable:
         reuse = np.full(len(plan.passages), -1)
     titles = {a.article_id: a.title for a in plan.articles}
     fresh = np.flatnonzero(reuse < 0)
-    texts = [embedding_text(plan.passages[i], titles[plan.passages[i].article_id]) for i in fresh]
-    vocabulary = encoder.vocabulary
-    found = [content_pieces(e.ids, vocabulary) for e in encoder.tokenizer.encode_batch(texts)]
+    content = content_mask(encoder.vocabulary)
     counts = np.zeros(len(plan.passages), np.int64)
-    counts[fresh] = [len(p) for p in found]
+    found: list[np.ndarray] = []
+    for lo in range(0, len(fresh), BLOCK):  # a block at a time: a tokenizer's encodings of a
+        rows = fresh[lo : lo + BLOCK]  # million passages would take tens of GB at once
+        texts = [
+            embedding_text(plan.passages[i], titles[plan.passages[i].article_id]) for i in rows
+        ]
+        pieces = [passage_pieces(e.ids, content) for e in encoder.tokenizer.encode_batch(texts)]
+        counts[rows] = [len(p) for p in pieces]
+        found.append(np.concatenate(pieces) if pieces else np.zeros(0, np.uint16))
     kept = np.flatnonzero(reuse >= 0)
     copied = np.zeros(0, np.uint16)
     if old is not None and len(kept):

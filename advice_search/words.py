@@ -53,10 +53,15 @@ def is_content_piece(piece: str, *, whole_words_only: bool = False) -> bool:
     return piece.removeprefix("##") not in FUNCTION_PIECES
 
 
-def content_pieces(ids: Sequence[int], vocabulary: Sequence[str]) -> np.ndarray:
+def content_mask(vocabulary: Sequence[str]) -> np.ndarray:
+    """Per vocabulary id, whether a passage's piece of that id counts (``is_content_piece``)."""
+    return np.array([is_content_piece(piece) for piece in vocabulary], bool)
+
+
+def passage_pieces(ids: Sequence[int], content: np.ndarray) -> np.ndarray:
     """The sorted, unique content pieces among a passage's token ids (uint16)."""
-    kept = {int(i) for i in ids if is_content_piece(vocabulary[int(i)])}
-    return np.array(sorted(kept), np.uint16)
+    ids = np.asarray(ids, np.int64)
+    return np.unique(ids[content[ids]]).astype(np.uint16)
 
 
 def idf(df: np.ndarray, passages: int) -> np.ndarray:

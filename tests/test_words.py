@@ -13,7 +13,7 @@ import pytest
 from advice_search.builder import ingest
 from advice_search.index import SearchIndex
 from advice_search.search import Searcher
-from advice_search.words import WordTable, is_content_piece, question_words, spans, word_match
+from advice_search.words import WordTable, content_mask, is_content_piece, passage_pieces, question_words, spans, word_match
 
 from .sample_corpus import SLEEP, SLEEP_EDIT, write_corpus
 
@@ -31,6 +31,13 @@ def test_no_words_or_no_pieces_match_nothing() -> None:
     pieces = np.eye(2, dtype=np.float32)
     assert not word_match(np.zeros((0, 2), np.float32), np.zeros(0), pieces, [0], [1]).any()
     assert not word_match(np.eye(2, dtype=np.float32), np.ones(2), pieces, [], [0, 0]).any()
+
+
+def test_a_passages_pieces_are_its_content_pieces_once_each_in_order() -> None:
+    vocabulary = ["[CLS]", "the", "quarrel", "##ing", ",", "night", "[SEP]"]
+    content = content_mask(vocabulary)
+    assert content.tolist() == [False, False, True, True, False, True, False]
+    assert passage_pieces([0, 5, 1, 2, 3, 4, 2, 6], content).tolist() == [2, 3, 5]
 
 
 def test_spans_lists_each_run_of_positions_in_turn() -> None:
