@@ -13,7 +13,15 @@ import pytest
 from advice_search.builder import ingest
 from advice_search.index import SearchIndex
 from advice_search.search import Searcher
-from advice_search.words import WordTable, content_mask, is_content_piece, passage_pieces, question_words, spans, word_match
+from advice_search.words import (
+    WordTable,
+    content_mask,
+    is_content_piece,
+    passage_pieces,
+    question_words,
+    spans,
+    word_match,
+)
 
 from .sample_corpus import SLEEP, SLEEP_EDIT, write_corpus
 
