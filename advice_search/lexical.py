@@ -68,6 +68,12 @@ ARRAYS = ("indptr", "docs", "tf", "weights", "doc_len", "term_best")
 TOKENIZE_BLOCK = 20_000  # passages whose (term, count) pairs are gathered at a time
 
 
+def bm25_idf(df: np.ndarray, n: int) -> np.ndarray:
+    """BM25's idf of terms found in ``df`` of ``n`` documents."""
+    df = np.asarray(df, np.float64)
+    return np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+
+
 def tokenize(text: str) -> list[str]:
     """Normalised, stemmed word tokens of ``text`` (stop words removed)."""
     words = [w for w in _TOKEN.findall(normalise(text)) if w not in STOPWORDS]
@@ -154,7 +160,7 @@ class Lexical:
         n = len(doc_len)
         avgdl = float(doc_len.mean()) if n else 1.0
         k1, b = PARAMS["k1"], PARAMS["b"]
-        idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        idf = bm25_idf(df, n)
         norm = (k1 * ((1 - b) + b * doc_len / avgdl)).astype(np.float32)
         tf32 = tf.astype(np.float32)
         weights = idf[term] * (tf32 / (norm[doc] + tf32))

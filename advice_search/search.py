@@ -8,6 +8,7 @@ Opening never imports torch: questions are embedded by the ONNX export ingest ma
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,9 +44,6 @@ from .records import PASSAGE_KINDS, Article, Hit, SearchResult
 from .staleness import CorpusStatus, corpus_status
 from .verdict import decide, topic_terms
 from .words import question_words
-
-# roles.ROLES that may gain from the word match: not those the role penalties push down
-HELPING_ROLES = ("advice", "info", "lead-in")
 
 _BM25_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
 
@@ -157,7 +155,10 @@ class Searcher:
             self.index.sentence_vectors, lo[rows], hi[rows], vector, hollow=mask
         )
         lexical = lexical_match.scores_of(rows)
-        adjustment = self._adjustment(rows, reading, earlier) - self._word_bonus(rows, words)
+        roles = self.readings.roles(rows) if self.settings.use_roles else None
+        adjustment = self._adjustment(rows, roles, reading, earlier) - self._word_bonus(
+            rows, roles, words
+        )
         fused = fuse(dense, sentences.best, lexical, adjustment, self.settings)
         fused = np.nan_to_num(fused, nan=0.0, posinf=0.0, neginf=0.0)  # NaN is not JSON
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
@@ -236,20 +237,26 @@ class Searcher:
             return thread_vector(vector, encoded[-1], self.settings.follow_up_weight), words
         return vector, words
 
-    def _word_bonus(self, rows: np.ndarray, words: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    def _word_bonus(
+        self,
+        rows: np.ndarray,
+        roles: Sequence[str] | None,
+        words: tuple[np.ndarray, np.ndarray],
+    ) -> np.ndarray:
         """What each candidate gains for using the question's words (words.py), centred.
 
-        A passage that does not advise or inform gains nothing by it: an intro restating the
-        reader's problem uses the reader's words most of all (roles.py).
+        A passage whose role is penalised (roles.py: restating the problem, selling, a lost
+        list, a bio) gains nothing by it: an intro restating the reader's problem uses the
+        reader's words most of all.
         """
         ids, states = words
         if not self.settings.word_weight or not len(ids):
             return np.zeros(len(rows), np.float32)
         match = self.index.words.match(rows, states, ids)
         bonus = self.settings.word_weight * (match - match.mean())
-        if self.settings.use_roles:
-            helps = np.isin(self.readings.roles(rows), HELPING_ROLES)
-            bonus = np.where(helps, bonus, np.minimum(bonus, 0.0))
+        if roles is not None:
+            pushed_down = role_penalties(roles, self.settings) > 0
+            bonus = np.where(pushed_down, np.minimum(bonus, 0.0), bonus)
         return bonus.astype(np.float32)
 
     def _penalties(self, rows: np.ndarray) -> np.ndarray:
@@ -257,11 +264,15 @@ class Searcher:
         return self._kind_penalty[self.index.passage_kind[rows]]
 
     def _adjustment(
-        self, rows: np.ndarray, reading: QuestionReading, earlier: str | None
+        self,
+        rows: np.ndarray,
+        roles: Sequence[str] | None,
+        reading: QuestionReading,
+        earlier: str | None,
     ) -> np.ndarray:
-        """What is subtracted from each candidate's score: its role, and the asker's side."""
-        if self.settings.use_roles:
-            roles = self.readings.roles(rows)
+        """What is subtracted from each candidate's score: its role (``roles``, None when
+        roles are off), and the asker's side."""
+        if roles is not None:
             penalty = role_penalties(roles, self.settings, asks_why=asks_why(reading))
         else:
             penalty = self._penalties(rows)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .lexical import STOPWORDS
+from .lexical import STOPWORDS, bm25_idf
 from .quantized import Int8Vectors
 from .rows import random_access
 
@@ -62,12 +62,6 @@ def passage_pieces(ids: Sequence[int], content: np.ndarray) -> np.ndarray:
     """The sorted, unique content pieces among a passage's token ids (uint16)."""
     ids = np.asarray(ids, np.int64)
     return np.unique(ids[content[ids]]).astype(np.uint16)
-
-
-def idf(df: np.ndarray, passages: int) -> np.ndarray:
-    """BM25's idf of pieces found in ``df`` passages out of ``passages``."""
-    df = np.asarray(df, np.float64)
-    return np.log((passages - df + 0.5) / (df + 0.5) + 1.0).astype(np.float32)
 
 
 def question_words(
@@ -196,7 +190,9 @@ class WordTable:
         counts = (self.offsets[rows + 1] - lo).astype(np.int64)
         flat = self.pieces[spans(lo, counts)]
         word_rows = self.rows_of(word_ids)
-        weights = idf(np.where(word_rows >= 0, self.df[np.maximum(word_rows, 0)], 0), self.passages)
+        weights = bm25_idf(
+            np.where(word_rows >= 0, self.df[np.maximum(word_rows, 0)], 0), self.passages
+        )
         if len(self.vocabulary) <= 2 * len(flat):  # a small library: every row at once
             return word_match(words, weights, self.states, flat.astype(np.int64), counts)
         distinct, piece_of = np.unique(flat, return_inverse=True)

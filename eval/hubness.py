@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -63,8 +64,14 @@ class HubSearcher(Searcher):
     sentence_hub: np.ndarray | None = None  # ... per sentence row (sentence signal)
     sentence_beta = 0.0
 
-    def _adjustment(self, rows: np.ndarray, reading: QuestionReading) -> np.ndarray:
-        penalty = super()._adjustment(rows, reading)
+    def _adjustment(
+        self,
+        rows: np.ndarray,
+        roles: Sequence[str] | None,
+        reading: QuestionReading,
+        earlier: str | None,
+    ) -> np.ndarray:
+        penalty = super()._adjustment(rows, roles, reading, earlier)
         if self.hub is None or not self.beta or not self.settings.use_dense:
             return penalty
         st = self.settings
