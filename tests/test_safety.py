@@ -108,6 +108,9 @@ POSITIVES = [
     "my boyfriend hid my inhaler after the argument",
     "he threatened to post our sex tape if I leave",
     "she says she'll send my nudes to my boss",
+    "I found out he'd been poking holes in my birth control",
+    "she keeps my passport so that I can't leave the country",
+    "I sat in my car in the garage with the engine running last night",
 ]
 
 NEGATIVES = [
@@ -209,6 +212,10 @@ NEGATIVES = [
     "he posted our holiday photos without asking",
     "our 6 yr old keeps asking why we fight",
     "my wife wants to share our private struggles with her sister",
+    "should I stop my birth control before we start counseling?",
+    "he keeps my passport in the safe with his",
+    "we sat in the car in the garage talking for an hour",
+    "I warmed up the car in the garage with the engine running",
 ]
 
 
