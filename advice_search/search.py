@@ -11,6 +11,7 @@ import copy
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import numpy as np
 
 from . import crisis as crisis_mode
 from . import vectors
+from .cpu import one_blas_thread
 from .encoder import OnnxEncoder
 from .index import SearchIndex
 from .lexical import LexicalMatch
@@ -73,6 +75,7 @@ class Searcher:
     def __init__(
         self, index: SearchIndex, encoder: OnnxEncoder, *, settings: RankSettings | None = None
     ) -> None:
+        one_blas_thread()  # small products: a second BLAS thread only contends (cpu.py)
         self.index = index
         self.encoder = encoder
         self.settings = settings or RankSettings()
@@ -82,6 +85,8 @@ class Searcher:
         topic = np.asarray(index.topic, dtype=np.float32)
         self._topic = (topic / (np.linalg.norm(topic) or 1.0)).astype(np.float32)
         self._cache: dict[tuple[str, float], frozenset[str]] = {}
+        # An article line holds its whole text: decoded once, not once per hit.
+        self._article = lru_cache(maxsize=1024)(index.articles.__getitem__)
 
     @classmethod
     def open(cls, index_dir: Path, *, settings: RankSettings | None = None) -> Searcher:
@@ -297,7 +302,7 @@ class Searcher:
             rank=rank,
             score=float(score),
             passage=passage,
-            article=self.index.articles[int(self.index.passage_article[row])],
+            article=self._article(int(self.index.passage_article[row])),
             highlight=(int(span[0]), int(span[1])) if span is not None else None,
             signals={name: float(value) for name, value in signals.items()},
         )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -72,16 +72,17 @@ def question_words(
     All of a long post's words count: keeping only the sentences that ask lost on the tune
     sets (eval/EXPERIMENTS.md §11).
     """
-    picked = [
-        i
-        for i, piece_id in enumerate(ids)
-        if is_content_piece(vocabulary[int(piece_id)], whole_words_only=True)
-    ]
-    if not picked:
-        return np.zeros(0, np.int64), np.zeros((0, states.shape[1]), np.float32)
-    chosen = states[picked]
+    ids = np.asarray(ids, np.int64)
+    picked = [i for i, piece in enumerate(ids.tolist()) if _is_word(vocabulary[piece])]
+    chosen = np.asarray(states, np.float32)[picked]
     norms = np.maximum(np.linalg.norm(chosen, axis=1, keepdims=True), 1e-12)
-    return np.asarray(ids, np.int64)[picked], (chosen / norms).astype(np.float32)
+    return ids[picked], (chosen / norms).astype(np.float32)
+
+
+@cache
+def _is_word(piece: str) -> bool:
+    """``is_content_piece`` for a question's pieces, remembered (a search asks for ~100)."""
+    return is_content_piece(piece, whole_words_only=True)
 
 
 def word_match(

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -111,3 +117,30 @@ def test_large_libraries_score_only_vector_and_bm25_candidates(searcher: Searche
         narrow.index.passages[r].passage_id for r in rows
     }
     assert "trial session" in result.hits[0].passage.text
+
+
+def test_a_search_process_gives_blas_one_thread(seed_index: Path) -> None:
+    """Opening a Searcher limits numpy's BLAS to one thread (cpu.py): a second one only
+    contends with ONNX Runtime and BM25. Checked in a fresh process, where nothing else set
+    it (OpenBLAS starts with one thread per core)."""
+    script = (
+        "import sys, json\n"
+        "from pathlib import Path\n"
+        "from threadpoolctl import threadpool_info\n"
+        "from advice_search.search import Searcher\n"
+        "before = [p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas']\n"
+        "Searcher.open(Path(sys.argv[1]))\n"
+        "after = [p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas']\n"
+        "print(json.dumps([before, after]))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(seed_index)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    before, after = json.loads(done.stdout)
+    assert after and set(after) == {1}, f"BLAS threads {before} before opening, {after} after"
