@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,11 +17,10 @@ from typing import Any
 import numpy as np
 
 from . import crisis as crisis_mode
-from . import vectors
+from .candidates import Filters, candidates
 from .cpu import one_blas_thread
 from .encoder import OnnxEncoder
 from .index import SearchIndex
-from .lexical import LexicalMatch
 from .manifest import damaged
 from .query import (  # noqa: F401 (QueryError, prepare_query: re-exported for callers)
     QueryError,
@@ -42,31 +40,12 @@ from .ranking import (
     role_penalties,
     sentence_scores,
 )
-from .records import PASSAGE_KINDS, Article, Hit, SearchResult
+from .records import PASSAGE_KINDS, Hit, SearchResult
 from .staleness import CorpusStatus, corpus_status
 from .verdict import decide, topic_terms
 from .words import question_words
 
 _BM25_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrict results to some articles, authors or sites (empty: no restriction)."""
-
-    articles: frozenset[str] = frozenset()
-    authors: frozenset[str] = frozenset()
-    sites: frozenset[str] = frozenset()
-
-    def allows(self, article: Article) -> bool:
-        return (
-            (not self.articles or article.article_id in self.articles)
-            and (not self.authors or (article.author or "") in self.authors)
-            and (not self.sites or (article.site or "") in self.sites)
-        )
-
-    def __bool__(self) -> bool:
-        return bool(self.articles or self.authors or self.sites)
 
 
 class Searcher:
@@ -148,7 +127,7 @@ class Searcher:
         lexical_ready = _BM25_THREADS.submit(lambda: lexical_match.scores)
         vector, words = self._question_vector(reading, earlier)
         lexical_ready.result()
-        rows = self._candidates(vector, lexical_match, filters)
+        rows = candidates(self.index, vector, lexical_match, filters, self.settings.candidates)
         if not rows.size:
             return SearchResult(query, (), False, crisis, notices, after=earlier)
         passage_vectors = self.index.passage_vectors(rows)
@@ -306,24 +285,3 @@ class Searcher:
             highlight=(int(span[0]), int(span[1])) if span is not None else None,
             signals={name: float(value) for name, value in signals.items()},
         )
-
-    def _candidates(
-        self, vector: np.ndarray, lexical: LexicalMatch, filters: Filters | None
-    ) -> np.ndarray:
-        """Rows worth scoring: the dense and BM25 top candidates (among the rows a filter
-        allows), or every allowed row when there are few."""
-        want = self.settings.candidates
-        n = len(self.index.passages)
-        allowed = None
-        if filters:
-            articles = self.index.catalogue.mask(
-                articles=filters.articles, authors=filters.authors, sites=filters.sites
-            )
-            allowed = articles[self.index.passage_article]
-            if np.count_nonzero(allowed) <= 2 * want:
-                return np.flatnonzero(allowed)
-        elif n <= 2 * want:
-            return np.arange(n)
-        _, ids = vectors.search(self.index.vectors, vector, want, allowed=allowed)
-        top_lexical = lexical.best(want, allowed)
-        return np.unique(np.concatenate([ids[0][ids[0] >= 0], top_lexical]))

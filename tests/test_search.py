@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from advice_search.candidates import candidates
 from advice_search.evaluate import load_questions
 from advice_search.ranking import RankSettings
 from advice_search.search import Filters, QueryError, Searcher, prepare_query
@@ -110,7 +111,7 @@ def test_large_libraries_score_only_vector_and_bm25_candidates(searcher: Searche
     narrow = searcher.with_settings(RankSettings(candidates=10))
     question = "How can I get my wife to try just one session?"
     vector = narrow.encoder.encode([question])[0]
-    rows = narrow._candidates(vector, narrow.index.lexical.match(question), None)
+    rows = candidates(narrow.index, vector, narrow.index.lexical.match(question), None, 10)
     assert 10 <= len(rows) <= 20
     result = narrow.search(question, k=5)
     assert {h.passage.passage_id for h in result.hits} <= {
