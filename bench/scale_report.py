@@ -21,7 +21,16 @@ def _median(values: list[float]) -> float:
 
 
 def _plot(out_dir: Path, name: str, title: str, ylabel: str, series: dict[str, tuple[list, list]],
-          *, target: float | dict[str, float] | None = None, log_y: bool = False) -> str:  # fmt: skip
+          *, target: float | dict[str, float] | None = None, log_y: bool = False) -> str | None:  # fmt: skip
+    """The figure's file name; None when no series has a value (e.g. agreement measured with
+    ``--no-exact``), rather than an empty log-scaled plot matplotlib refuses to draw."""
+    series = {
+        label: ([x for x, y in zip(xs, ys, strict=True) if y is not None], [y for y in ys if y is not None])
+        for label, (xs, ys) in series.items()
+    }  # fmt: skip
+    series = {label: points for label, points in series.items() if points[0]}
+    if not series:
+        return None
     import matplotlib
 
     matplotlib.use("Agg")
@@ -193,7 +202,7 @@ def write_report(results: dict, out: Path, *, command: str) -> None:
                    "filtered": (xs, [r.get("agreement_filtered", {}).get("top10_overlap") for r in rows])},
                   target=TARGETS["agreement"]),
         ]  # fmt: skip
-        lines += [f"![{name}](scale/{name})" for name in figures] + [""]
+        lines += [f"![{name}](scale/{name})" for name in figures if name] + [""]
     ingest = results.get("ingest", {})
     if ingest:
         rows = sorted(ingest.values(), key=lambda r: r["articles"])
@@ -221,7 +230,7 @@ def write_report(results: dict, out: Path, *, command: str) -> None:
                                          [r["new"]["passages_per_s"] for r in rows]),
                         "baseline": ([r["new"]["passages"] for r in rows if "baseline" in r],
                                      [r["baseline"]["passages_per_s"] for r in rows if "baseline" in r])})  # fmt: skip
-        lines += ["", f"![{figure}](scale/{figure})", ""]
+        lines += ["", f"![{figure}](scale/{figure})", ""] if figure else [""]
     inc = results.get("incremental")
     if inc:
         edit, same = inc["one_edited"], inc["unchanged"]
