@@ -216,6 +216,25 @@ NEGATIVES = [
     "he keeps my passport in the safe with his",
     "we sat in the car in the garage talking for an hour",
     "I warmed up the car in the garage with the engine running",
+    # near the rules added in lead session 5
+    "I keep thinking about jumping ship to a new job",
+    "he cut himself shaving and blamed me for rushing him",
+    "things got physical on our second date, in a good way",
+    "I'm terrified a therapist would have to report me to immigration",
+    "I'm afraid of what she'll say when she finds out",
+    "he restrains himself from commenting on my family",
+    "we sleep with the door locked so the kids don't walk in",
+    "our puppy follows me everywhere",
+    "I put an airtag on my luggage",
+    "I'm saving up my vacation days for the honeymoon",
+    "she nearly burned the house down making toast",
+    "he ran me over with questions about the budget",
+    "he shakes the baby bottle to mix the formula",
+    "we leave the baby alone in her crib to self-soothe",
+    "I'm afraid I'll hurt her feelings if I say no",
+    "some days I want to disappear into a good book",
+    "she sends me memes all day",
+    "he won't take no for an answer about the boat",
 ]
 
 
