@@ -235,6 +235,12 @@ NEGATIVES = [
     "some days I want to disappear into a good book",
     "she sends me memes all day",
     "he won't take no for an answer about the boat",
+    # near the rules added after fresh6
+    "he puts honey in my tea when I'm sick",
+    "we keep the pantry locked because of the toddler",
+    "I can't imagine hurting her, I just want us to stop fighting",
+    "I never told him where I was going, it was a surprise party",
+    "I'd only go if I've done everything the therapist asks beforehand",
 ]
 
 
