@@ -207,6 +207,9 @@ def show_result(result: SearchResult, searcher: Searcher, *, filtered: bool) -> 
         st.caption("These passages are the nearest we found, but they may not fit your question.")
     for hit in result.hits:
         show_card(hit, searcher)
+    if not result.crisis:  # the help panel above says it already
+        with st.container(key="safety-line"):
+            st.caption(page.safety_line_markdown())
 
 
 def show_card(hit: Hit, searcher: Searcher) -> None:

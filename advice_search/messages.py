@@ -18,6 +18,7 @@ __all__ = [
     "attribution",
     "follow_up_line",
     "help_panel",
+    "safety_line",
     "stale_warning",
 ]
 
@@ -37,6 +38,17 @@ def help_panel() -> HelpPanel:
         tuple(f"{r.name}: {r.contact} ({r.detail})" for r in HELP_RESOURCES),
         HELP_ELSEWHERE,
     )
+
+
+def safety_line() -> str:
+    """One quiet line under every answer that shows no help panel.
+
+    The crisis rules catch what they have seen: blind, 10 of the 24 crisis questions of the
+    six fresh sets (eval/README.md). Someone whose danger is told in words no rule knows gets
+    the ordinary answer, and this line with it.
+    """
+    where = " · ".join(f"{r.name}: {r.contact}" for r in HELP_RESOURCES)
+    return f"If you are afraid of your partner, or thinking of hurting yourself: {where}. {HELP_ELSEWHERE}"
 
 
 def stale_warning(status: CorpusStatus) -> str:

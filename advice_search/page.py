@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from .catalogue import Catalogue
 from .manifest import Manifest
-from .messages import help_panel
+from .messages import help_panel, safety_line
 from .records import Article, Hit, Passage
 from .text import heading_text, is_heading_like
 
@@ -274,6 +274,11 @@ def help_markdown() -> str:
     lines += [f"- {escape_markdown(line)}" for line in panel.resources]
     lines += ["", escape_markdown(panel.elsewhere)]
     return "\n".join(lines)
+
+
+def safety_line_markdown() -> str:
+    """``messages.safety_line`` as safe Markdown."""
+    return escape_markdown(safety_line())
 
 
 # ---------------------------------------------------------------- the URL

@@ -192,6 +192,24 @@ def test_ordinary_question_shows_no_help_panel(seeded) -> None:  # noqa: ANN001
     assert not at.error
 
 
+def test_every_answer_ends_with_a_quiet_line_of_help(seeded) -> None:  # noqa: ANN001
+    """The rules miss danger told in words they have not seen (eval/README.md, fresh6): the
+    line under every other answer says where help is; a crisis answer has the panel instead."""
+    for question in (ON_TOPIC, OFF_TOPIC):
+        at = ask(start(), question)
+        nodes = list(at.main)
+        line_at = next(i for i, n in enumerate(nodes) if getattr(n, "key", None) == "safety-line")
+        last_card = max(
+            i for i, n in enumerate(nodes) if str(getattr(n, "key", "")).startswith("result-")
+        )
+        assert line_at > last_card
+        line = unescape(" ".join(c.value for c in at.caption))
+        for needle in ("afraid of your partner", "988", "1-800-799-7233", "findahelpline"):
+            assert needle in line
+    at = ask(start(), CRISIS)
+    assert not any(getattr(n, "key", None) == "safety-line" for n in at.main)
+
+
 def test_url_with_a_question_runs_that_search(seeded) -> None:  # noqa: ANN001
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params["q"] = ON_TOPIC
