@@ -241,6 +241,19 @@ NEGATIVES = [
     "I can't imagine hurting her, I just want us to stop fighting",
     "I never told him where I was going, it was a surprise party",
     "I'd only go if I've done everything the therapist asks beforehand",
+    # near the rules added from the tune half of eval/crisis/blind.jsonl
+    "my husband says he'll kill me if I spoil the finale lol",
+    "my mom will strangle us both if we skip her birthday",
+    "we'd be better off with a bigger life insurance policy",
+    "this is my last post about my ex, promise",
+    "the strap left marks on my wrists from my watch",
+    "she's poisoning the kids against me",
+    "our dietitian decides how much I eat before the surgery",
+    "my wife blocked my mom after the fight at dinner",
+    "I keep receipts for every purchase for our taxes",
+    "our company might withdraw the visa sponsorship",
+    "I found a tracker app for my lost keys",
+    "I punch the heavy bag at the gym until my arms are tired",
 ]
 
 
