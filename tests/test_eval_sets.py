@@ -99,3 +99,15 @@ def test_halves_are_disjoint_cover_the_set_and_keep_each_group_balanced(name: st
 
     a, b = groups(tune), groups(holdout)
     assert all(abs(a[g] - b[g]) <= 1 for g in a | b)
+
+
+@pytest.mark.parametrize(("name", "size"), [("blind.jsonl", 120), ("probe.jsonl", 125)])
+def test_the_crisis_sets_are_labelled_and_their_halves_balanced(name: str, size: int) -> None:
+    """eval/crisis/: every line a question with a unique id and a kind the checker reads;
+    the blind set's odd and even ids (tune, holdout) hold 30 crisis questions each."""
+    rows = [json.loads(line) for line in (EVAL / "crisis" / name).read_text().splitlines()]
+    assert len(rows) == size == len({r["id"] for r in rows})
+    assert all(r["q"].strip() and r["kind"] in ("crisis", "ordinary") for r in rows)
+    if name == "blind.jsonl":
+        halves = Counter((int(r["id"][1:]) % 2, r["kind"]) for r in rows)
+        assert set(halves.values()) == {30}
