@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import crisis as crisis_mode
+from . import danger
 from .candidates import Filters, candidates
 from .cpu import one_blas_thread
 from .encoder import OnnxEncoder
@@ -125,11 +126,14 @@ class Searcher:
         # (both leave the interpreter lock): at a million passages each takes a few ms.
         lexical_match = self.index.lexical.match(query)
         lexical_ready = _BM25_THREADS.submit(lambda: lexical_match.scores)
-        vector, words = self._question_vector(reading, earlier)
+        vector, words, read = self._question_vector(reading, earlier)
         lexical_ready.result()
+        possible_danger = not crisis and self._reads_as_danger(query, earlier, read)
         rows = candidates(self.index, vector, lexical_match, filters, self.settings.candidates)
         if not rows.size:
-            return SearchResult(query, (), False, crisis, notices, after=earlier)
+            return SearchResult(
+                query, (), False, crisis, notices, after=earlier, possible_danger=possible_danger
+            )
         passage_vectors = self.index.passage_vectors(rows)
         dense = passage_vectors @ vector
         self.readings.ensure(rows)
@@ -194,16 +198,26 @@ class Searcher:
             signals,
             safety_first=safety_first,
             after=earlier,
+            possible_danger=possible_danger,
         )
 
     # ---- issue 9: the question as read (question.py) and the passages' roles (roles.py) ----
 
+    def _reads_as_danger(self, query: str, earlier: str | None, read: np.ndarray) -> bool:
+        """The danger model (danger.py) on the question or the earlier one (``read``: their
+        plain vectors, the question's first)."""
+        if not self.settings.danger_model:
+            return False
+        model = danger.load()
+        return model.flags(query, read[0]) or bool(earlier and model.flags(earlier, read[-1]))
+
     def _question_vector(
         self, reading: QuestionReading, earlier: str | None
-    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-        """The question embedded, and its content words (vocabulary ids, unit states) for the
-        word match. The sentences that ask are weighed in with the story, and a follow-up
-        leans towards the ``earlier`` question it follows."""
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray]:
+        """The question embedded, its content words (vocabulary ids, unit states) for the word
+        match, and the plain vectors of the question and the earlier one. The sentences that
+        ask are weighed in with the story, and a follow-up leans towards the ``earlier``
+        question it follows."""
         wanted = self.settings.focus_weight > 0 and reading.words >= self.settings.focus_min_words
         focus = reading.focus if wanted else None
         texts = [reading.text, focus] if focus else [reading.text]
@@ -217,9 +231,10 @@ class Searcher:
             vector = vector + self.settings.short_topic_weight * self._topic
         vector = (vector / (np.linalg.norm(vector) or 1.0)).astype(np.float32)
         words = question_words(tokens[0].ids, tokens[0].states, self.encoder.vocabulary)
+        read = encoded[[0, -1]] if earlier else encoded[:1]
         if earlier:
-            return thread_vector(vector, encoded[-1], self.settings.follow_up_weight), words
-        return vector, words
+            vector = thread_vector(vector, encoded[-1], self.settings.follow_up_weight)
+        return vector, words, read
 
     def _word_bonus(
         self,

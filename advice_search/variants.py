@@ -16,6 +16,7 @@ ISSUE_9_OFF = {
     "focus_weight": 0.0,
     "answer_check": False,
     "safety_first": False,
+    "danger_model": False,
     "diversity_margin": 1.0,
     "follow_ups": False,
     "word_weight": 0.0,

@@ -1,0 +1,84 @@
+"""A learned reader of danger beside the safety rules: where the help line goes.
+
+The rules of ``safety.py`` catch the wordings they were written from: on a blind set
+(eval/crisis/blind.jsonl) 8 of the 30 crisis questions of its unseen half. This model reads
+words and meaning together: a logistic score over the question's stems and stem pairs (tf-idf)
+and its MiniLM vector (free: the search embeds the question anyway), fitted by
+``eval/fit_danger.py``; its threshold lets through 1% of the eval sets' ordinary questions,
+scored out of fold. With the rules it reads 17 of those 30 as danger, but also 5 of the 30
+ordinary questions beside them and about half of short upset sentences ("she yelled at me in
+front of her friends"): too many to answer them in crisis mode (eval/EXPERIMENTS.md §5). So it
+decides only where the page's line of help stands: above the results instead of below them.
+The answer itself, its confidence and crisis mode stay the rules' to decide.
+
+Pure apart from ``load``: text and a unit vector in, a score out.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+from .lexical import tokenize
+
+MODEL_FILE = "danger_model.json"
+
+
+def terms(text: str) -> list[str]:
+    """The stems of ``text`` and each pair of neighbouring stems ("hit_me")."""
+    stems = tokenize(text)
+    return stems + [f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)]
+
+
+@dataclass(frozen=True)
+class DangerModel:
+    """Weights over tf-idf terms and a question vector, a bias and a threshold."""
+
+    idf: dict[str, float]  # the terms known, with their idf
+    term_weights: dict[str, float]
+    vector_weights: np.ndarray  # float32 [dim]
+    bias: float
+    threshold: float
+
+    def score(self, text: str, vector: np.ndarray | None) -> float:
+        """The logit: above ``threshold``, the text reads as speaking of danger."""
+        counts = Counter(t for t in terms(text) if t in self.idf)
+        values = {t: (1 + math.log(n)) * self.idf[t] for t, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+        lexical = sum(self.term_weights.get(t, 0.0) * v for t, v in values.items()) / norm
+        meaning = float(self.vector_weights @ vector) if vector is not None else 0.0
+        return lexical + meaning + self.bias
+
+    def flags(self, text: str, vector: np.ndarray | None) -> bool:
+        return self.score(text, vector) > self.threshold
+
+    def as_json(self) -> dict:
+        return {
+            "bias": self.bias,
+            "threshold": self.threshold,
+            "vector_weights": [round(float(w), 6) for w in self.vector_weights],
+            "terms": {t: [self.idf[t], self.term_weights.get(t, 0.0)] for t in sorted(self.idf)},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> DangerModel:
+        return cls(
+            idf={t: float(v[0]) for t, v in data["terms"].items()},
+            term_weights={t: float(v[1]) for t, v in data["terms"].items() if v[1]},
+            vector_weights=np.asarray(data["vector_weights"], np.float32),
+            bias=float(data["bias"]),
+            threshold=float(data["threshold"]),
+        )
+
+
+@cache
+def load() -> DangerModel:
+    """The fitted model shipped with the package (read once)."""
+    text = resources.files(__package__).joinpath(MODEL_FILE).read_text(encoding="utf-8")
+    return DangerModel.from_json(json.loads(text))

@@ -1,0 +1,159 @@
+"""Fit the danger model (advice_search/danger.py) and print how it does.
+
+The model only decides whether the line of help stands above the results (``possible_danger``);
+crisis mode stays the rules'. See danger.py and eval/EXPERIMENTS.md §5 for why.
+
+    .venv/bin/python eval/fit_danger.py            # fit, cross-validate, judge the holdout half
+    .venv/bin/python eval/fit_danger.py --write    # ...and write advice_search/danger_model.json
+
+Examples (crisis = 1): every question of the eval sets (``kind`` crisis or not; forum and
+paraphrase by their halves), the safety rules' examples, eval/crisis/probe.jsonl and the odd
+ids (tune half) of eval/crisis/blind.jsonl. The even ids are never fitted on: they judge.
+Features: tf-idf over stems and stem pairs (min 2 examples, sublinear tf, smooth idf, unit
+length) and the question's MiniLM vector. L2-penalised logistic regression (C = 3, classes
+weighed to balance) by Newton's method, numpy only, deterministic. The threshold lets through
+1% of the eval sets' ordinary questions, scored out of fold (5 folds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from advice_search.danger import MODEL_FILE, DangerModel, terms
+from advice_search.encoder import OnnxEncoder
+from advice_search.evaluate import load_questions
+from advice_search.safety import RULES
+from advice_search.search import Searcher
+
+ROOT = Path(__file__).resolve().parent.parent
+C = 3.0
+FALSE_ALARMS = 0.01
+FOLDS = 5
+SKIP = ("forum", "paraphrase")  # the union files; their halves are read instead
+
+
+def examples() -> tuple[list[str], np.ndarray, list[str], list[dict]]:
+    """Texts, labels and sources of the examples; the blind set's judging half."""
+    texts, labels, sources = [], [], []
+    for path in [ROOT.parent / "shared/eval/dev.jsonl", *sorted((ROOT / "eval").glob("*.jsonl"))]:
+        if path.stem in SKIP:
+            continue
+        for q in load_questions(path):
+            texts.append(q.text)
+            labels.append(q.category == "crisis")
+            sources.append("eval")
+    for rule in RULES:
+        texts.append(rule.example)
+        labels.append(True)
+        sources.append("rules")
+    crisis = ROOT / "eval/crisis"
+    blind = [json.loads(line) for line in (crisis / "blind.jsonl").read_text().splitlines()]
+    probe = [json.loads(line) for line in (crisis / "probe.jsonl").read_text().splitlines()]
+    tune = [r for r in blind if int(r["id"][1:]) % 2 == 1]
+    for row in probe + tune:
+        texts.append(row["q"])
+        labels.append(row["kind"] == "crisis")
+        sources.append("crisis")
+    holdout = [r for r in blind if int(r["id"][1:]) % 2 == 0]
+    return texts, np.array(labels, dtype=np.float64), sources, holdout
+
+
+def vocabulary(texts: list[str]) -> dict[str, float]:
+    """Terms in at least two examples, with their smooth idf."""
+    df = Counter(t for text in texts for t in set(terms(text)))
+    n = len(texts)
+    return {t: math.log((1 + n) / (1 + d)) + 1 for t, d in sorted(df.items()) if d >= 2}
+
+
+def features(texts: list[str], idf: dict[str, float], vectors: np.ndarray) -> np.ndarray:
+    """Unit tf-idf rows over ``idf``'s terms, then the vectors."""
+    index = {t: i for i, t in enumerate(idf)}
+    rows = np.zeros((len(texts), len(idf)), np.float64)
+    for r, text in enumerate(texts):
+        for t, count in Counter(t for t in terms(text) if t in index).items():
+            rows[r, index[t]] = (1 + math.log(count)) * idf[t]
+    rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+    return np.hstack([rows, vectors.astype(np.float64)])
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """Weights and bias: logistic loss weighed to balance the classes, + ||w||^2 / (2 C)."""
+    weight = np.where(y == 1, len(y) / (2 * y.sum()), len(y) / (2 * (len(y) - y.sum())))
+    a = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(a.shape[1])
+    penalty = np.full(a.shape[1], 1 / C)
+    penalty[-1] = 0.0
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-(a @ w)))
+        grad = a.T @ (weight * (p - y)) + penalty * w
+        hess = (a * (weight * p * (1 - p))[:, None]).T @ a + np.diag(penalty)
+        step = np.linalg.solve(hess + 1e-9 * np.eye(len(w)), grad)
+        w -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    return w[:-1], float(w[-1])
+
+
+def folds(y: np.ndarray) -> np.ndarray:
+    """A fold per example, each class dealt in turn (deterministic)."""
+    fold = np.empty(len(y), dtype=int)
+    for label in (0, 1):
+        at = np.flatnonzero(y == label)
+        fold[at] = np.arange(len(at)) % FOLDS
+    return fold
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--write", action="store_true", help="write the package's model file")
+    parser.add_argument("--index", type=Path, default=ROOT / "index")
+    args = parser.parse_args()
+    encoder: OnnxEncoder = Searcher.open(args.index).encoder
+    texts, y, sources, holdout = examples()
+    vectors = encoder.encode(texts)
+    idf = vocabulary(texts)
+    x = features(texts, idf, vectors)
+    print(f"{len(texts)} examples, {int(y.sum())} crisis; {len(idf)} terms")
+    fold, scores = folds(y), np.zeros(len(y))
+    for f in range(FOLDS):
+        w, b = fit(x[fold != f], y[fold != f])
+        scores[fold == f] = x[fold == f] @ w + b
+    ordinary = np.sort(scores[(np.array(sources) == "eval") & (y == 0)])[::-1]
+    threshold = float(ordinary[int(FALSE_ALARMS * len(ordinary))])
+    caught = scores[y == 1] > threshold
+    print(f"out of fold: crisis caught {caught.sum()}/{len(caught)}, eval ordinary flagged "
+          f"{int((ordinary > threshold).sum())}/{len(ordinary)}")  # fmt: skip
+    w, b = fit(x, y)
+    n_terms = len(idf)
+    model = DangerModel(
+        idf={t: round(v, 6) for t, v in idf.items()},
+        term_weights={t: round(float(v), 6) for t, v in zip(idf, w[:n_terms], strict=True)},
+        vector_weights=w[n_terms:].astype(np.float32),
+        bias=round(b, 6),
+        threshold=round(threshold, 6),
+    )
+    from advice_search.safety import is_crisis
+
+    hold_vectors = encoder.encode([r["q"] for r in holdout])
+    for kind in ("crisis", "ordinary"):
+        rows = [(r, v) for r, v in zip(holdout, hold_vectors, strict=True) if r["kind"] == kind]
+        model_says = [model.flags(r["q"], v) for r, v in rows]
+        rules_say = [is_crisis(r["q"]) for r, _ in rows]
+        both = [m or r for m, r in zip(model_says, rules_say, strict=True)]
+        print(f"holdout {kind}: flagged by the rules {sum(rules_say)}/{len(rows)}, the model "
+              f"{sum(model_says)}, either {sum(both)}")  # fmt: skip
+    if args.write:
+        out = ROOT / "advice_search" / MODEL_FILE
+        out.write_text(json.dumps(model.as_json(), separators=(",", ":")) + "\n")
+        print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
