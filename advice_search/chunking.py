@@ -110,7 +110,10 @@ def _cut_words(body: str, start: int, end: int, limit: int) -> list[tuple[int, i
     while end - start > limit:
         cut = body.rfind(" ", start, start + limit)
         cut = cut if cut > start else start + limit
-        pieces.append((start, cut))
+        stop = cut
+        while stop > start and body[stop - 1].isspace():  # "a  b": no trailing space kept
+            stop -= 1
+        pieces.append((start, stop if stop > start else cut))
         start = cut
         while start < end and body[start].isspace():
             start += 1
