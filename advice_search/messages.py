@@ -41,14 +41,16 @@ def help_panel() -> HelpPanel:
 
 
 def safety_line() -> str:
-    """One quiet line under every answer that shows no help panel.
+    """One quiet line with every answer that shows no help panel: below the results, or
+    above them when the danger model (danger.py) reads danger no rule names.
 
     The crisis rules catch what they have seen: blind, 10 of the 24 crisis questions of the
     six fresh sets (eval/README.md). Someone whose danger is told in words no rule knows gets
     the ordinary answer, and this line with it.
     """
     where = " · ".join(f"{r.name}: {r.contact}" for r in HELP_RESOURCES)
-    return f"If you are afraid of your partner, or thinking of hurting yourself: {where}. {HELP_ELSEWHERE}"
+    lead = "If you are afraid of your partner, or thinking of hurting yourself"
+    return f"{lead}: {where}. {HELP_ELSEWHERE}"
 
 
 def stale_warning(status: CorpusStatus) -> str:
