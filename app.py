@@ -189,9 +189,6 @@ def show_result(result: SearchResult, searcher: Searcher, *, filtered: bool) -> 
             st.error(page.help_markdown())
     for notice in result.notices:
         st.info(notice)
-    if result.possible_danger:  # danger.py: the line of help first, not last
-        with st.container(key="safety-line"):
-            st.info(page.safety_line_markdown())
     if not result.hits:
         st.info(
             "No passages match these filters. Try removing one in the sidebar."
@@ -210,7 +207,7 @@ def show_result(result: SearchResult, searcher: Searcher, *, filtered: bool) -> 
         st.caption("These passages are the nearest we found, but they may not fit your question.")
     for hit in result.hits:
         show_card(hit, searcher)
-    if not result.crisis and not result.possible_danger:  # said above already
+    if not result.crisis:  # the help panel above says it already
         with st.container(key="safety-line"):
             st.caption(page.safety_line_markdown())
 

@@ -30,6 +30,10 @@ _WHAT = {
 }
 
 
+# What the notice names when the danger model (danger.py), not a rule, read the danger.
+_DANGER = "what may be a dangerous situation"
+
+
 @dataclass(frozen=True)
 class SafetyDecision:
     """Whether the answer goes safety-first, which candidates stay, and what to tell the reader."""
@@ -43,6 +47,6 @@ def decide(assessment: CrisisAssessment, persuasion: Sequence[bool]) -> SafetyDe
     """Hold back persuasion passages for a crisis question; leave other questions alone."""
     if not assessment.is_crisis:
         return SafetyDecision(False, tuple(True for _ in persuasion), None)
-    what = [_WHAT[c] for c in assessment.categories if c in _WHAT]
+    what = [_WHAT[c] for c in assessment.categories if c in _WHAT] or [_DANGER]
     listed = ", ".join(what[:-1]) + (" and " if len(what) > 1 else "") + what[-1]
     return SafetyDecision(True, tuple(not p for p in persuasion), SAFETY_NOTICE.format(what=listed))

@@ -41,12 +41,11 @@ def help_panel() -> HelpPanel:
 
 
 def safety_line() -> str:
-    """One quiet line with every answer that shows no help panel: below the results, or
-    above them when the danger model (danger.py) reads danger no rule names.
+    """One quiet line under every answer that shows no help panel.
 
-    The crisis rules catch what they have seen: blind, 10 of the 24 crisis questions of the
-    six fresh sets (eval/README.md). Someone whose danger is told in words no rule knows gets
-    the ordinary answer, and this line with it.
+    The rules and the danger model catch 25 of the 60 crisis questions of a blind set
+    (eval/crisis/README.md). Someone whose danger neither reads gets the ordinary answer, and
+    this line with it.
     """
     where = " · ".join(f"{r.name}: {r.contact}" for r in HELP_RESOURCES)
     lead = "If you are afraid of your partner, or thinking of hurting yourself"

@@ -86,8 +86,6 @@ class SearchResult:
     signals: dict[str, float] = field(default_factory=dict, compare=False)
     safety_first: bool = False  # crisis answer mode: persuasion advice held back (see crisis.py)
     after: str | None = None  # the earlier question this one was read after (query.py)
-    # danger.py: no rule fired, but the question may speak of danger: help shown first
-    possible_danger: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,7 +93,6 @@ class SearchResult:
             "confident": self.confident,
             "crisis": self.crisis,
             "safety_first": self.safety_first,
-            "possible_danger": self.possible_danger,
             "after": self.after,
             "notices": list(self.notices),
             "results": [hit.to_json() for hit in self.hits],

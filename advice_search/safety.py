@@ -22,6 +22,7 @@ class CrisisAssessment:
     is_crisis: bool
     categories: tuple[str, ...]  # subset of CATEGORIES, in that order
     matched: tuple[str, ...]  # normalised phrases that triggered it
+    learned: bool = False  # read by the danger model (danger.py), not by a rule
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ from .query import (  # noqa: F401 (QueryError, prepare_query: re-exported for c
     QueryError,
     prepare_earlier,
     prepare_query,
-    thread_assessment,
     thread_side,
     thread_vector,
 )
@@ -42,6 +41,7 @@ from .ranking import (
     sentence_scores,
 )
 from .records import PASSAGE_KINDS, Hit, SearchResult
+from .safety import CrisisAssessment
 from .staleness import CorpusStatus, corpus_status
 from .verdict import decide, topic_terms
 from .words import question_words
@@ -118,8 +118,6 @@ class Searcher:
         """
         query, notices = prepare_query(question)
         earlier = prepare_earlier(after) if self.settings.follow_ups else None
-        assessment = thread_assessment(query, earlier)
-        crisis = assessment.is_crisis
         k = max(1, min(int(k), 50))
         reading = read_question(query)
         # BM25 adds up its lists on the other core while ONNX Runtime embeds the question
@@ -128,12 +126,11 @@ class Searcher:
         lexical_ready = _BM25_THREADS.submit(lambda: lexical_match.scores)
         vector, words, read = self._question_vector(reading, earlier)
         lexical_ready.result()
-        possible_danger = not crisis and self._reads_as_danger(query, earlier, read)
+        assessment = self._assessment(query, earlier, read)
+        crisis = assessment.is_crisis
         rows = candidates(self.index, vector, lexical_match, filters, self.settings.candidates)
         if not rows.size:
-            return SearchResult(
-                query, (), False, crisis, notices, after=earlier, possible_danger=possible_danger
-            )
+            return SearchResult(query, (), False, crisis, notices, after=earlier)
         passage_vectors = self.index.passage_vectors(rows)
         dense = passage_vectors @ vector
         self.readings.ensure(rows)
@@ -198,18 +195,20 @@ class Searcher:
             signals,
             safety_first=safety_first,
             after=earlier,
-            possible_danger=possible_danger,
         )
 
     # ---- issue 9: the question as read (question.py) and the passages' roles (roles.py) ----
 
-    def _reads_as_danger(self, query: str, earlier: str | None, read: np.ndarray) -> bool:
-        """The danger model (danger.py) on the question or the earlier one (``read``: their
-        plain vectors, the question's first)."""
-        if not self.settings.danger_model:
-            return False
-        model = danger.load()
-        return model.flags(query, read[0]) or bool(earlier and model.flags(earlier, read[-1]))
+    def assess(self, question: str, after: str | None = None) -> CrisisAssessment:
+        """Whether ``question`` (read after ``after``) speaks of danger, as a search decides."""
+        query, _ = prepare_query(question)
+        earlier = prepare_earlier(after) if self.settings.follow_ups else None
+        texts = [query, earlier] if earlier else [query]
+        return self._assessment(query, earlier, self.encoder.encode(texts))
+
+    def _assessment(self, query: str, earlier: str | None, read: np.ndarray) -> CrisisAssessment:
+        model = danger.load() if self.settings.danger_model else None
+        return danger.thread_danger(query, earlier, read, model)
 
     def _question_vector(
         self, reading: QuestionReading, earlier: str | None

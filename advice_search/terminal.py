@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .messages import attribution, follow_up_line, help_panel, safety_line
+from .messages import attribution, follow_up_line, help_panel
 
 
 class ProgressBar:
@@ -109,8 +109,6 @@ def search_result(result) -> str:  # noqa: ANN001 (search.SearchResult)
         out += [f"  {line}" for line in panel.resources]
         out += [f"  {panel.elsewhere}", ""]
     out += list(result.notices)
-    if result.possible_danger:  # danger.py: the line the page shows first
-        out += [textwrap.fill(safety_line(), width=88), ""]
     if result.after:
         out.append(follow_up_line(result.after) + "\n")
     if not result.hits:

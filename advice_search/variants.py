@@ -53,6 +53,7 @@ def ablation(searcher: Searcher) -> dict[str, Searcher]:
         "no answer check": variant(answer_check=False),
         "rules verdict": variant(learned_verdict=False),  # the verdict before confidence.py
         "no safety-first": variant(safety_first=False),
+        "no danger model": variant(danger_model=False),  # danger.py: the rules alone
         "no follow-ups": variant(follow_ups=False),  # questions given `after` read alone
         "no word match": variant(word_weight=0.0),  # words.py
         "before issue 9": variant(**ISSUE_9_OFF),

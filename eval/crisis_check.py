@@ -1,6 +1,10 @@
 """The crisis detector on a labelled set: caught crisis questions and flagged ordinary ones.
 
     .venv/bin/python eval/crisis_check.py eval/crisis/blind.jsonl [--half tune|holdout] [--list]
+        [--rules-only] [--index DIR]
+
+What a search decides (``Searcher.assess``): the safety rules, then the danger model
+(advice_search/danger.py) unless ``--rules-only``.
 
 A file holds one JSON object a line with ``id``, ``q``, ``kind`` ("crisis" or "ordinary") and
 optionally ``after`` (the earlier question of a follow-up) and ``form``. The halves: odd ids
@@ -18,7 +22,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from advice_search.query import thread_assessment
+from advice_search.ranking import RankSettings
+from advice_search.search import Searcher
 
 
 def load(path: Path, half: str | None) -> list[dict]:
@@ -37,11 +42,14 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--half", choices=("tune", "holdout"))
     parser.add_argument("--list", action="store_true", help="ids and forms of the mistakes")
+    parser.add_argument("--rules-only", action="store_true", help="without the danger model")
+    parser.add_argument("--index", type=Path, default=Path(__file__).parent.parent / "index")
     args = parser.parse_args()
+    searcher = Searcher.open(args.index, settings=RankSettings(danger_model=not args.rules_only))
     rows = load(args.file, args.half)
     missed, flagged = [], []
     for row in rows:
-        found = thread_assessment(row["q"], row.get("after")).is_crisis
+        found = searcher.assess(row["q"], row.get("after")).is_crisis
         if row["kind"] == "crisis" and not found:
             missed.append(row)
         if row["kind"] == "ordinary" and found:

@@ -1,18 +1,18 @@
 """Fit the danger model (advice_search/danger.py) and print how it does.
 
-The model only decides whether the line of help stands above the results (``possible_danger``);
-crisis mode stays the rules'. See danger.py and eval/EXPERIMENTS.md §5 for why.
-
-    .venv/bin/python eval/fit_danger.py            # fit, cross-validate, judge the holdout half
+    .venv/bin/python eval/fit_danger.py            # fit, cross-validate, judge on blind2
     .venv/bin/python eval/fit_danger.py --write    # ...and write advice_search/danger_model.json
 
 Examples (crisis = 1): every question of the eval sets (``kind`` crisis or not; forum and
-paraphrase by their halves), the safety rules' examples, eval/crisis/probe.jsonl and the odd
-ids (tune half) of eval/crisis/blind.jsonl. The even ids are never fitted on: they judge.
+paraphrase by their halves), the safety rules' examples, tests/test_safety.py's positives and
+negatives, and eval/crisis/probe.jsonl, blind.jsonl and train.jsonl. eval/crisis/blind2.jsonl
+is never fitted on: it judges (the rules alone, then the rules and the model).
 Features: tf-idf over stems and stem pairs (min 2 examples, sublinear tf, smooth idf, unit
 length) and the question's MiniLM vector. L2-penalised logistic regression (C = 3, classes
 weighed to balance) by Newton's method, numpy only, deterministic. The threshold lets through
-1% of the eval sets' ordinary questions, scored out of fold (5 folds).
+1% of all ordinary examples, scored out of fold (5 folds). The choice of data, threshold and
+the bar the model had to pass on blind2 to decide crisis mode were written down before
+train.jsonl and blind2.jsonl existed (eval/EXPERIMENTS.md §5).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import numpy as np
 from advice_search.danger import MODEL_FILE, DangerModel, terms
 from advice_search.encoder import OnnxEncoder
 from advice_search.evaluate import load_questions
-from advice_search.safety import RULES
+from advice_search.safety import RULES, is_crisis
 from advice_search.search import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,30 +39,30 @@ FOLDS = 5
 SKIP = ("forum", "paraphrase")  # the union files; their halves are read instead
 
 
-def examples() -> tuple[list[str], np.ndarray, list[str], list[dict]]:
-    """Texts, labels and sources of the examples; the blind set's judging half."""
-    texts, labels, sources = [], [], []
+def _rows(name: str) -> list[dict]:
+    lines = (ROOT / "eval" / "crisis" / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def examples() -> tuple[list[str], np.ndarray, list[dict]]:
+    """Texts and labels of the examples; the judging set."""
+    sys.path.insert(0, str(ROOT))  # tests/ as a package
+    from tests.test_safety import NEGATIVES, POSITIVES
+
+    texts: list[str] = []
+    labels: list[bool] = []
     for path in [ROOT.parent / "shared/eval/dev.jsonl", *sorted((ROOT / "eval").glob("*.jsonl"))]:
         if path.stem in SKIP:
             continue
         for q in load_questions(path):
             texts.append(q.text)
             labels.append(q.category == "crisis")
-            sources.append("eval")
-    for rule in RULES:
-        texts.append(rule.example)
-        labels.append(True)
-        sources.append("rules")
-    crisis = ROOT / "eval/crisis"
-    blind = [json.loads(line) for line in (crisis / "blind.jsonl").read_text().splitlines()]
-    probe = [json.loads(line) for line in (crisis / "probe.jsonl").read_text().splitlines()]
-    tune = [r for r in blind if int(r["id"][1:]) % 2 == 1]
-    for row in probe + tune:
+    texts += [rule.example for rule in RULES] + POSITIVES + NEGATIVES
+    labels += [True] * (len(RULES) + len(POSITIVES)) + [False] * len(NEGATIVES)
+    for row in _rows("probe.jsonl") + _rows("blind.jsonl") + _rows("train.jsonl"):
         texts.append(row["q"])
         labels.append(row["kind"] == "crisis")
-        sources.append("crisis")
-    holdout = [r for r in blind if int(r["id"][1:]) % 2 == 0]
-    return texts, np.array(labels, dtype=np.float64), sources, holdout
+    return texts, np.array(labels, dtype=np.float64), _rows("blind2.jsonl")
 
 
 def vocabulary(texts: list[str]) -> dict[str, float]:
@@ -116,7 +116,7 @@ def main() -> None:
     parser.add_argument("--index", type=Path, default=ROOT / "index")
     args = parser.parse_args()
     encoder: OnnxEncoder = Searcher.open(args.index).encoder
-    texts, y, sources, holdout = examples()
+    texts, y, judge = examples()
     vectors = encoder.encode(texts)
     idf = vocabulary(texts)
     x = features(texts, idf, vectors)
@@ -125,10 +125,10 @@ def main() -> None:
     for f in range(FOLDS):
         w, b = fit(x[fold != f], y[fold != f])
         scores[fold == f] = x[fold == f] @ w + b
-    ordinary = np.sort(scores[(np.array(sources) == "eval") & (y == 0)])[::-1]
+    ordinary = np.sort(scores[y == 0])[::-1]
     threshold = float(ordinary[int(FALSE_ALARMS * len(ordinary))])
     caught = scores[y == 1] > threshold
-    print(f"out of fold: crisis caught {caught.sum()}/{len(caught)}, eval ordinary flagged "
+    print(f"out of fold: crisis caught {caught.sum()}/{len(caught)}, ordinary flagged "
           f"{int((ordinary > threshold).sum())}/{len(ordinary)}")  # fmt: skip
     w, b = fit(x, y)
     n_terms = len(idf)
@@ -139,16 +139,15 @@ def main() -> None:
         bias=round(b, 6),
         threshold=round(threshold, 6),
     )
-    from advice_search.safety import is_crisis
-
-    hold_vectors = encoder.encode([r["q"] for r in holdout])
+    judged = encoder.encode([r["q"] for r in judge])
     for kind in ("crisis", "ordinary"):
-        rows = [(r, v) for r, v in zip(holdout, hold_vectors, strict=True) if r["kind"] == kind]
-        model_says = [model.flags(r["q"], v) for r, v in rows]
+        rows = [(r, v) for r, v in zip(judge, judged, strict=True) if r["kind"] == kind]
         rules_say = [is_crisis(r["q"]) for r, _ in rows]
-        both = [m or r for m, r in zip(model_says, rules_say, strict=True)]
-        print(f"holdout {kind}: flagged by the rules {sum(rules_say)}/{len(rows)}, the model "
-              f"{sum(model_says)}, either {sum(both)}")  # fmt: skip
+        both = [
+            rule or model.flags(r["q"], v) for (r, v), rule in zip(rows, rules_say, strict=True)
+        ]
+        print(f"blind2 {kind}: flagged by the rules {sum(rules_say)}/{len(rows)}, "
+              f"by the rules and the model {sum(both)}")  # fmt: skip
     if args.write:
         out = ROOT / "advice_search" / MODEL_FILE
         out.write_text(json.dumps(model.as_json(), separators=(",", ":")) + "\n")

@@ -210,15 +210,12 @@ def test_every_answer_ends_with_a_quiet_line_of_help(seeded) -> None:  # noqa: A
     assert not any(getattr(n, "key", None) == "safety-line" for n in at.main)
 
 
-def test_danger_no_rule_names_puts_the_line_of_help_above_the_results(seeded) -> None:  # noqa: ANN001
-    """danger.py reads danger the rules miss: the same line, first, as a notice."""
-    at = ask(start(), "he sleeps with a hammer by the bed since I mentioned divorce")
-    nodes = list(at.main)
-    line_at = [i for i, n in enumerate(nodes) if getattr(n, "key", None) == "safety-line"]
-    first_card = next(i for i, n in enumerate(nodes) if getattr(n, "key", None) == "result-1")
-    assert len(line_at) == 1 and line_at[0] < first_card
-    assert any("afraid of your partner" in unescape(n.value) for n in at.info)
-    assert not at.error  # not the crisis panel: the rules decide that
+def test_danger_no_rule_names_pins_the_help_panel_too(seeded) -> None:  # noqa: ANN001
+    """danger.py reads danger the rules do not name: the same panel, and no line below."""
+    at = ask(start(), "lately I keep thinking my family would manage fine without me around")
+    assert len(at.error) == 1 and "988" in unescape(at.error[0].value)
+    assert any("what may be a dangerous situation" in n.value for n in at.info)
+    assert not any(getattr(n, "key", None) == "safety-line" for n in at.main)
 
 
 def test_url_with_a_question_runs_that_search(seeded) -> None:  # noqa: ANN001

@@ -1,4 +1,4 @@
-"""The danger model (danger.py): where the line of help stands when no rule fires."""
+"""The danger model (danger.py): danger the rules do not name, read by a fitted model."""
 
 from __future__ import annotations
 
@@ -12,20 +12,21 @@ import numpy as np
 from advice_search import danger
 from advice_search.danger import DangerModel, terms
 from advice_search.search import Searcher
-from advice_search.terminal import search_result
 
 from .conftest import ROOT
 
 # Written for these tests, after the model was fitted: danger told without a rule's words,
 # and ordinary questions of the library's topic.
 UNSAID_DANGER = [
-    "my boyfriend checks my phone every night and says he'll make me pay if I talk to my sister",
-    "he sleeps with a hammer by the bed since I mentioned divorce",
+    "she keeps saying the kids would be safer if something happened to me",
+    "lately I keep thinking my family would manage fine without me around",
 ]
 ORDINARY = [
     "How do I suggest couples counseling to my husband without starting a fight?",
     "My wife thinks therapy is for crazy people. How can I change her mind?",
     "is it normal to argue about chores every weekend?",
+    "she yelled at me in front of her friends",
+    "I'm afraid he'll leave me",
 ]
 
 
@@ -55,28 +56,35 @@ def test_the_shipped_model_round_trips_and_covers_the_words_of_its_examples() ->
     assert spec is not None and spec.loader is not None
     fit = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(fit)
-    texts, labels, _, holdout = fit.examples()
+    texts, _, judge = fit.examples()
     # Fitted on exactly these examples; after a change to them: eval/fit_danger.py --write
     assert set(fit.vocabulary(texts)) == set(model.idf), "refit: eval/fit_danger.py --write"
-    assert not {r["q"] for r in holdout} & set(texts)  # the judging half was never fitted on
+    assert not {r["q"] for r in judge} & set(texts)  # the judging set was never fitted on
 
 
-def test_danger_told_without_a_rules_word_puts_help_first(searcher: Searcher) -> None:
+def test_danger_no_rule_names_is_answered_in_crisis_mode(searcher: Searcher) -> None:
     for question in UNSAID_DANGER:
+        assessment = searcher.assess(question)
+        assert assessment.is_crisis and assessment.learned, question
         result = searcher.search(question)
-        assert not result.crisis and result.possible_danger, question
-        assert result.to_json()["possible_danger"] is True
-        text = search_result(result)
-        assert text.startswith("If you are afraid of your partner"), text[:80]
+        assert result.crisis and result.safety_first and not result.confident
+        assert any("what may be a dangerous situation" in n for n in result.notices)
     for question in ORDINARY:
-        assert not searcher.search(question).possible_danger, question
+        assert not searcher.assess(question).is_crisis, question
 
 
-def test_the_rules_still_decide_crisis_mode(searcher: Searcher) -> None:
-    result = searcher.search("he hits me when I bring up therapy")
-    assert result.crisis and result.safety_first and not result.possible_danger
+def test_the_rules_come_first_and_the_model_can_be_switched_off(searcher: Searcher) -> None:
+    ruled = searcher.assess("he hits me when I bring up therapy")
+    assert ruled.is_crisis and not ruled.learned and ruled.categories == ("violence",)
     off = searcher.with_settings(searcher.settings.__class__(danger_model=False))
-    assert not off.search(UNSAID_DANGER[0]).possible_danger
+    assert not off.assess(UNSAID_DANGER[0]).is_crisis
+    assert not off.search(UNSAID_DANGER[0]).crisis
+
+
+def test_a_follow_up_is_read_with_the_earlier_question(searcher: Searcher) -> None:
+    earlier, follow_up = UNSAID_DANGER[1], "anyway, how do I get him to try counseling?"
+    assert not searcher.assess(follow_up).is_crisis
+    assert searcher.assess(follow_up, after=earlier).is_crisis
 
 
 def test_the_model_file_is_in_the_package() -> None:
