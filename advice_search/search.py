@@ -1,7 +1,8 @@
 """The Searcher: one loaded index and the encoder that embeds its questions.
 
 Open once (``Searcher.open``), then ``search`` many times. Scores are computed and fused by
-the pure functions of ``ranking``; this module gathers candidates and builds the hits.
+the pure functions of ``ranking``; this module takes its rows from ``candidates`` and
+builds the hits. Whether a question speaks of danger is the rules' and ``danger``'s to say.
 Opening never imports torch: questions are embedded by the ONNX export ingest made.
 """
 
