@@ -111,6 +111,10 @@ POSITIVES = [
     "I found out he'd been poking holes in my birth control",
     "she keeps my passport so that I can't leave the country",
     "I sat in my car in the garage with the engine running last night",
+    "she won't let me sleep until I agree with her",
+    "he kept me up all night until I apologised",
+    "he burned my letters and said next time it won't be paper",
+    "she threw the plate at the wall and told me next time it'll be my head",
 ]
 
 NEGATIVES = [
@@ -254,6 +258,13 @@ NEGATIVES = [
     "our company might withdraw the visa sponsorship",
     "I found a tracker app for my lost keys",
     "I punch the heavy bag at the gym until my arms are tired",
+    # near the rules added after fresh7
+    "my newborn won't let me sleep until 5am most nights",
+    "his snoring keeps me up all night",
+    "he won't let me sleep in on weekends",
+    "she said next time it'll be you picking the restaurant",
+    "next time it won't be so easy to forgive him",
+    "we burned the old letters together, a fresh start",
 ]
 
 
