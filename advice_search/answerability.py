@@ -75,6 +75,8 @@ _FACTS = re.compile(
       | \b(?:any|the)\ (?:evidence|research|studies|data)\b
       | \bside\ effects?\b | \b(?:more|less)\ (?:often|likely)\b
       | (?<![\d.])\d{1,2}(?:\.\d+)?\ ?(?:%|percent\b)
+      | \b(?:how|what)\ is\ (?:it|that|this|[a-z-]+)\ different\b | \bdifferent\ from\b
+      | \bred\ flags?\b
     )""",
     re.IGNORECASE | re.VERBOSE,
 )

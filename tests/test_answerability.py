@@ -30,6 +30,8 @@ GARDEN = [
         "Is there any evidence that talking to plants helps?",
         "do raised beds really dry out more often?",
         "is it true that 80% of seeds fail in clay?",
+        "What is no-dig gardening and how is it different from mulching?",
+        "he lets the lawn grow wild all summer. red flag?",
     ],
 )
 def test_questions_asking_for_facts(question: str) -> None:
