@@ -68,7 +68,12 @@ _FACTS = re.compile(
       | \bwhere\ (?:can|do)\ (?:i|we)\ find\b | \bhow\ do\ (?:i|we)\ find\ (?:a|an|someone)\b
       | \bdo\ (?:we|i|they|you)\ (?:have\ to|need\ to|usually)\b
       | \b(?:will|can|does|would)\ (?:it|therapy|counsel\w*|treatment)\ (?:show\ up|be\ on)\b
-      | \bwhat(?:['’]s|\ is|\ are)\ (?:this\ |that\ |the\ |a\ |an\ )?['"‘“]
+      | \bwh?at(?:['’]?s|\ is|\ are)\ (?:this\ |that\ |the\ |a\ |an\ )?['"‘“]
+      | \bwh?at(?:['’]?s|\ is|\ are)\ (?:even\ )?(?!(?:the|a|an|it|its|that|this|wrong|going|
+            happening|up|he|she|they|we|i|you|my|his|her|your|our|their|there|next|best|worst|
+            point|more|most|so|really|actually|with|in|on|for|to|about)\b)[a-z-]+(?:\ [a-z-]+){0,2}
+            (?:\ exactly)?\ ?(?:[,?]|\ and\b|$)
+      | \bwh?at\ even\ is\ (?:that|this|it)\b | \bwh?at\ is\ (?:that|this)\ even\b
       | \bwhat(?:['’]s|\ is|\ are)\ (?:this\ |that\ |the\ |a\ |an\ )?[a-z0-9-]+(?:\ [a-z0-9-]+)?
             \ (?:rule|theory|technique|syndrome|method|exercise|model|therapy|approach|thing)\b
       | \b(?:a\ )?real\ thing\b | \b(?:actual|real)\ science\b | \bscientific\w*\b

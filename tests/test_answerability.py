@@ -32,6 +32,9 @@ GARDEN = [
         "is it true that 80% of seeds fail in clay?",
         "What is no-dig gardening and how is it different from mulching?",
         "he lets the lawn grow wild all summer. red flag?",
+        "What is hugelkultur, and does it suit a small yard?",
+        "wats 'chop and drop'?? my neighbour keeps saying it",
+        "the book says to build a swale. what even is that",
     ],
 )
 def test_questions_asking_for_facts(question: str) -> None:
@@ -46,6 +49,8 @@ def test_questions_asking_for_facts(question: str) -> None:
         "I'd back my wife's garden plan 100%, so why won't she let me help?",
         "what is the point of weeding if they come back?",
         "he says my worry is not a real problem, how do I explain it?",
+        "What is the best way to ask her to share the weeding?",
+        "what's wrong with wanting help on weekends?",
     ],
 )
 def test_questions_asking_for_advice(question: str) -> None:
