@@ -77,7 +77,8 @@ _FACTS = re.compile(
       | \bwhat(?:['’]s|\ is|\ are)\ (?:this\ |that\ |the\ |a\ |an\ )?[a-z0-9-]+(?:\ [a-z0-9-]+)?
             \ (?:rule|theory|technique|syndrome|method|exercise|model|therapy|approach|thing)\b
       | \b(?:a\ )?real\ thing\b | \b(?:actual|real)\ science\b | \bscientific\w*\b
-      | \b(?:any|the)\ (?:evidence|research|studies|data)\b
+      | \b(?:is\ there|are\ there|any|the)\ (?:any\ )?(?:actual\ |real\ |good\ |hard\ )?
+            (?:evidence|research|studies|data|proof)\b
       | \bside\ effects?\b | \b(?:more|less)\ (?:often|likely)\b
       | (?<![\d.])\d{1,2}(?:\.\d+)?\ ?(?:%|percent\b)
       | \b(?:how|what)\ is\ (?:it|that|this|[a-z-]+)\ different\b | \bdifferent\ from\b

@@ -35,6 +35,7 @@ GARDEN = [
         "What is hugelkultur, and does it suit a small yard?",
         "wats 'chop and drop'?? my neighbour keeps saying it",
         "the book says to build a swale. what even is that",
+        "Is there actual research on whether mulch stops slugs?",
     ],
 )
 def test_questions_asking_for_facts(question: str) -> None:
