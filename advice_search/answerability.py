@@ -8,8 +8,9 @@ about reluctant partners as "how do I get him to go?" is. Two signals go beyond 
   the asker spelled them or one typo away. A question whose specific words the passages
   never use is probably about something they do not cover;
 - a question that asks for *facts* (how much, how often, what age, which app, the difference
-  between X and Y, insurance, cost) is answered only by a passage that names what was asked;
-  advice prose on the same topic is not an answer to it.
+  between X and Y, insurance, cost, what a named method or term is, whether it is real or
+  scientific, a statistic) is answered only by a passage that names what was asked; advice
+  prose on the same topic is not an answer to it.
 
 Pure: the question, the similarity scores and the passages' words in, a verdict out.
 """
@@ -67,6 +68,21 @@ _FACTS = re.compile(
       | \bwhere\ (?:can|do)\ (?:i|we)\ find\b | \bhow\ do\ (?:i|we)\ find\ (?:a|an|someone)\b
       | \bdo\ (?:we|i|they|you)\ (?:have\ to|need\ to|usually)\b
       | \b(?:will|can|does|would)\ (?:it|therapy|counsel\w*|treatment)\ (?:show\ up|be\ on)\b
+      | \bwh?at(?:['’]?s|\ is|\ are)\ (?:this\ |that\ |the\ |a\ |an\ )?['"‘“]
+      | \bwh?at(?:['’]?s|\ is|\ are)\ (?:even\ )?(?!(?:the|a|an|it|its|that|this|wrong|going|
+            happening|up|he|she|they|we|i|you|my|his|her|your|our|their|there|next|best|worst|
+            point|more|most|so|really|actually|with|in|on|for|to|about)\b)[a-z-]+(?:\ [a-z-]+){0,2}
+            (?:\ exactly)?\ ?(?:[,?]|\ and\b|$)
+      | \bwh?at\ even\ is\ (?:that|this|it)\b | \bwh?at\ is\ (?:that|this)\ even\b
+      | \bwhat(?:['’]s|\ is|\ are)\ (?:this\ |that\ |the\ |a\ |an\ )?[a-z0-9-]+(?:\ [a-z0-9-]+)?
+            \ (?:rule|theory|technique|syndrome|method|exercise|model|therapy|approach|thing)\b
+      | \b(?:a\ )?real\ thing\b | \b(?:actual|real)\ science\b | \bscientific\w*\b
+      | \b(?:is\ there|are\ there|any|the)\ (?:any\ )?(?:actual\ |real\ |good\ |hard\ )?
+            (?:evidence|research|studies|data|proof)\b
+      | \bside\ effects?\b | \b(?:more|less)\ (?:often|likely)\b
+      | (?<![\d.])\d{1,2}(?:\.\d+)?\ ?(?:%|percent\b)
+      | \b(?:how|what)\ is\ (?:it|that|this|[a-z-]+)\ different\b | \bdifferent\ from\b
+      | \bred\ flags?\b
     )""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -22,6 +22,20 @@ GARDEN = [
         "Best gardening app for beginners?",
         "Do we have to water every day?",
         "what age can kids start helping in the garden",
+        # what a named thing is, or whether it is real: answered only where it is named
+        "what's 'square foot gardening'? my neighbour swears by it",
+        "what is the three sisters method",
+        "Companion planting: actual science or garden-centre nonsense?",
+        "is moon planting even a real thing",
+        "Is there any evidence that talking to plants helps?",
+        "do raised beds really dry out more often?",
+        "is it true that 80% of seeds fail in clay?",
+        "What is no-dig gardening and how is it different from mulching?",
+        "he lets the lawn grow wild all summer. red flag?",
+        "What is hugelkultur, and does it suit a small yard?",
+        "wats 'chop and drop'?? my neighbour keeps saying it",
+        "the book says to build a swale. what even is that",
+        "Is there actual research on whether mulch stops slugs?",
     ],
 )
 def test_questions_asking_for_facts(question: str) -> None:
@@ -29,7 +43,16 @@ def test_questions_asking_for_facts(question: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "question", ["How do I get my son to help in the garden?", "Should I prune in spring?"]
+    "question",
+    [
+        "How do I get my son to help in the garden?",
+        "Should I prune in spring?",
+        "I'd back my wife's garden plan 100%, so why won't she let me help?",
+        "what is the point of weeding if they come back?",
+        "he says my worry is not a real problem, how do I explain it?",
+        "What is the best way to ask her to share the weeding?",
+        "what's wrong with wanting help on weekends?",
+    ],
 )
 def test_questions_asking_for_advice(question: str) -> None:
     assert not asks_for_facts(question)
