@@ -114,6 +114,8 @@ POSITIVES = [
     "she won't let me sleep until I agree with her",
     "he kept me up all night until I apologised",
     "he burned my letters and said next time it won't be paper",
+    "honestly i think they'd all cope better without me",
+    "honestly I feel safer at work than at home these days",
     "she threw the plate at the wall and told me next time it'll be my head",
 ]
 
@@ -265,6 +267,11 @@ NEGATIVES = [
     "she said next time it'll be you picking the restaurant",
     "next time it won't be so easy to forgive him",
     "we burned the old letters together, a fresh start",
+    "the kids will be fine without me for the weekend",
+    "the new car feels safer than the old one on the motorway",
+    "is it safer than the pill?",
+    "my team would manage without me while I'm on leave",
+    "would my wife be okay without me at the party if I left early?",
 ]
 
 
