@@ -71,7 +71,8 @@ _FACTS = re.compile(
       | \bwh?at(?:['’]?s|\ is|\ are)\ (?:this\ |that\ |the\ |a\ |an\ )?['"‘“]
       | \bwh?at(?:['’]?s|\ is|\ are)\ (?:even\ )?(?!(?:the|a|an|it|its|that|this|wrong|going|
             happening|up|he|she|they|we|i|you|my|his|her|your|our|their|there|next|best|worst|
-            point|more|most|so|really|actually|with|in|on|for|to|about)\b)[a-z-]+(?:\ [a-z-]+){0,2}
+            point|more|most|so|really|actually|with|in|on|for|to|about|some|any|other|good|few|ways?|
+            tips?|steps?|options?|signs?|reasons?)\b)[a-z-]+(?:\ [a-z-]+){0,2}
             (?:\ exactly)?\ ?(?:[,?]|\ and\b|$)
       | \bwh?at\ even\ is\ (?:that|this|it)\b | \bwh?at\ is\ (?:that|this)\ even\b
       | \bwhat(?:['’]s|\ is|\ are)\ (?:this\ |that\ |the\ |a\ |an\ )?[a-z0-9-]+(?:\ [a-z0-9-]+)?
@@ -82,7 +83,6 @@ _FACTS = re.compile(
       | \bside\ effects?\b | \b(?:more|less)\ (?:often|likely)\b
       | (?<![\d.])\d{1,2}(?:\.\d+)?\ ?(?:%|percent\b)
       | \b(?:how|what)\ is\ (?:it|that|this|[a-z-]+)\ different\b | \bdifferent\ from\b
-      | \bred\ flags?\b
     )""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -31,7 +31,6 @@ GARDEN = [
         "do raised beds really dry out more often?",
         "is it true that 80% of seeds fail in clay?",
         "What is no-dig gardening and how is it different from mulching?",
-        "he lets the lawn grow wild all summer. red flag?",
         "What is hugelkultur, and does it suit a small yard?",
         "wats 'chop and drop'?? my neighbour keeps saying it",
         "the book says to build a swale. what even is that",
@@ -52,6 +51,8 @@ def test_questions_asking_for_facts(question: str) -> None:
         "he says my worry is not a real problem, how do I explain it?",
         "What is the best way to ask her to share the weeding?",
         "what's wrong with wanting help on weekends?",
+        "What are some tips?",
+        "Is it a red flag that she never wants to garden with me?",
     ],
 )
 def test_questions_asking_for_advice(question: str) -> None:
