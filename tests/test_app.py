@@ -212,7 +212,7 @@ def test_every_answer_ends_with_a_quiet_line_of_help(seeded) -> None:  # noqa: A
 
 def test_danger_no_rule_names_pins_the_help_panel_too(seeded) -> None:  # noqa: ANN001
     """danger.py reads danger the rules do not name: the same panel, and no line below."""
-    at = ask(start(), "lately I keep thinking my family would manage fine without me around")
+    at = ask(start(), "she keeps saying the kids would be safer if something happened to me")
     assert len(at.error) == 1 and "988" in unescape(at.error[0].value)
     assert any("what may be a dangerous situation" in n.value for n in at.info)
     assert not any(getattr(n, "key", None) == "safety-line" for n in at.main)
