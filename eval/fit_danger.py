@@ -43,7 +43,6 @@ JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
-    "fresh8",  # written blind; measured once at the end of lead session 6, not fitted on yet
     "fresh9",  # written blind for the next session's first measurement: never fitted on before
 )
 

@@ -116,6 +116,9 @@ POSITIVES = [
     "he burned my letters and said next time it won't be paper",
     "honestly i think they'd all cope better without me",
     "honestly I feel safer at work than at home these days",
+    "she hides my hearing aids so I can't follow what anyone says",
+    "he kicked me out on the side of the motorway and drove off",
+    "my bf says if i loved him id sleep with his buddy so he doesnt owe him anymore",
     "she threw the plate at the wall and told me next time it'll be my head",
 ]
 
@@ -270,6 +273,11 @@ NEGATIVES = [
     "the kids will be fine without me for the weekend",
     "the new car feels safer than the old one on the motorway",
     "is it safer than the pill?",
+    "he took my crutches to the car for me",
+    "he took the battery out of my chair to charge it",
+    "he dropped me at the side of the road by the shop",
+    "he made me pull over on the highway shoulder to check the tire",
+    "she wants me to be nice to her friend at the party",
     "my team would manage without me while I'm on leave",
     "would my wife be okay without me at the party if I left early?",
 ]
