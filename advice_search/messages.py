@@ -43,8 +43,8 @@ def help_panel() -> HelpPanel:
 def safety_line() -> str:
     """One quiet line under every answer that shows no help panel.
 
-    The rules and the danger model catch 25 of the 60 crisis questions of a blind set
-    (eval/crisis/README.md). Someone whose danger neither reads gets the ordinary answer, and
+    The rules and the danger model catch 29 of the 60 crisis questions of a blind set
+    (eval/crisis/README.md, blind3). Someone whose danger neither reads gets the ordinary answer, and
     this line with it.
     """
     where = " · ".join(f"{r.name}: {r.contact}" for r in HELP_RESOURCES)

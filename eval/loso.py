@@ -22,8 +22,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from advice_search.evaluate import evaluate, load_questions
+from advice_search.files import write_text_atomic
 from advice_search.ranking import RankSettings
 from advice_search.search import Searcher
 
@@ -164,14 +163,6 @@ def leave_one_set_out(
     return out
 
 
-def write_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON so that a stopped run never leaves half a file."""
-    handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(data, out, indent=1)
-    os.replace(tmp, path)
-
-
 def run(args: argparse.Namespace) -> None:
     results = json.loads(args.out.read_text()) if args.out.exists() else {}
     base = Searcher.open(args.index)
@@ -185,7 +176,7 @@ def run(args: argparse.Namespace) -> None:
             continue
         variant = searcher.with_settings(RankSettings(**{**defaults, **overrides}))
         results[name] = {"overrides": overrides, "sets": score_variant(variant, sets, name)}
-        write_atomic(args.out, results)
+        write_text_atomic(args.out, json.dumps(results, indent=1))  # a stopped run: no half file
         mean = np.mean([r["mrr"] for r in results[name]["sets"].values()])
         print(f"{name:<40} mean MRR@10 {mean:.4f}", flush=True)
 
