@@ -43,7 +43,7 @@ JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
-    "fresh9",  # written blind for the next session's first measurement: never fitted on before
+    "fresh10",  # written blind for the next session's first measurement: never fitted on before
 )
 
 
