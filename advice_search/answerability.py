@@ -75,7 +75,8 @@ _FACTS = re.compile(
             tips?|steps?|options?|signs?|reasons?)\b)[a-z-]+(?:\ [a-z-]+){0,2}
             (?:\ exactly)?\ ?(?:[,?]|\ and\b|$)
       | \bwh?at\ even\ is\ (?:that|this|it)\b | \bwh?at\ is\ (?:that|this)\ even\b
-      | \bwhat(?:['’]s|\ is|\ are)\ (?:this\ |that\ |the\ |a\ |an\ )?[a-z0-9-]+(?:\ [a-z0-9-]+)?
+      | \bwhat(?:['’]s|\ is|\ are)\ (?:this\ |that\ |the\ |a\ |an\ )?
+            (?!(?:point|purpose|goal|aim|use|idea|benefit|harm)\b)[a-z0-9-]+(?:\ [a-z0-9-]+)?
             \ (?:rule|theory|technique|syndrome|method|exercise|model|therapy|approach|thing)\b
       | \b(?:a\ )?real\ thing\b | \b(?:actual|real)\ science\b | \bscientific\w*\b
       | \b(?:is\ there|are\ there|any|the)\ (?:any\ )?(?:actual\ |real\ |good\ |hard\ )?

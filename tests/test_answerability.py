@@ -48,6 +48,8 @@ def test_questions_asking_for_facts(question: str) -> None:
         "Should I prune in spring?",
         "I'd back my wife's garden plan 100%, so why won't she let me help?",
         "what is the point of weeding if they come back?",
+        "What's the point of therapy for someone who likes gardening alone?",
+        "what is the purpose of companion planting?",
         "he says my worry is not a real problem, how do I explain it?",
         "What is the best way to ask her to share the weeding?",
         "what's wrong with wanting help on weekends?",
