@@ -8,8 +8,9 @@ about reluctant partners as "how do I get him to go?" is. Two signals go beyond 
   the asker spelled them or one typo away. A question whose specific words the passages
   never use is probably about something they do not cover;
 - a question that asks for *facts* (how much, how often, what age, which app, the difference
-  between X and Y, insurance, cost, what a named method or term is, whether it is real or
-  scientific, a statistic) is answered only by a passage that names what was asked; advice
+  between X and Y, insurance, cost, what a named method or term is or what a quoted word
+  means, whether it is real, a diagnosis or scientific, whether anyone has studied it, a
+  statistic) is answered only by a passage that names what was asked; advice
   prose on the same topic is not an answer to it.
 
 Pure: the question, the similarity scores and the passages' words in, a verdict out.
@@ -79,6 +80,15 @@ _FACTS = re.compile(
             (?!(?:point|purpose|goal|aim|use|idea|benefit|harm)\b)[a-z0-9-]+(?:\ [a-z0-9-]+)?
             \ (?:rule|theory|technique|syndrome|method|exercise|model|therapy|approach|thing)\b
       | \b(?:a\ )?real\ thing\b | \b(?:actual|real)\ science\b | \bscientific\w*\b
+      | \b(?:an?|the)\ (?:actual|real|legit|legitimate|recogni[sz]ed|official)
+            \ (?:medical\ |psychological\ |clinical\ |mental\ health\ )?
+            (?:thing|condition|diagnosis|disorder|illness)\b
+      | \bwh?at\ (?:does|do|did)\ (?:['"‘“][^'"’”]{2,40}['"’”]|that|this|it)
+            \ (?:even|actually|really)\ mean\b
+      | \bwh?at\ (?:does|do|did)\ ['"‘“][^'"’”]{2,40}['"’”]\ mean\b
+      | \b(?:has|have)\ (?:anyone|anybody|someone|people|researchers|scientists)
+            \ (?:ever\ |actually\ )?(?:studied|researched|measured)\b
+      | \b(?:studies|research)\ (?:show|shows|say|says|found|suggests?)\b
       | \b(?:is\ there|are\ there|any|the)\ (?:any\ )?(?:actual\ |real\ |good\ |hard\ )?
             (?:evidence|research|studies|data|proof)\b
       | \bside\ effects?\b | \b(?:more|less)\ (?:often|likely)\b

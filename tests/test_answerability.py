@@ -35,6 +35,10 @@ GARDEN = [
         "wats 'chop and drop'?? my neighbour keeps saying it",
         "the book says to build a swale. what even is that",
         "Is there actual research on whether mulch stops slugs?",
+        "Is 'transplant shock' an actual condition or a myth?",
+        "the nursery guy said my soil is 'compacted'. what does that even mean",
+        "What does 'no-till' mean for a small yard?",
+        "has anyone studied whether music helps tomatoes grow?",
     ],
 )
 def test_questions_asking_for_facts(question: str) -> None:
@@ -49,6 +53,7 @@ def test_questions_asking_for_facts(question: str) -> None:
         "I'd back my wife's garden plan 100%, so why won't she let me help?",
         "what is the point of weeding if they come back?",
         "What's the point of therapy for someone who likes gardening alone?",
+        "What does it mean to let my son garden his own way?",
         "what is the purpose of companion planting?",
         "he says my worry is not a real problem, how do I explain it?",
         "What is the best way to ask her to share the weeding?",
