@@ -10,7 +10,7 @@ about reluctant partners as "how do I get him to go?" is. Two signals go beyond 
 - a question that asks for *facts* (how much, how often, what age, which app, the difference
   between X and Y, insurance, cost, what a named method or term is or what a quoted word
   means, whether it is real, a diagnosis or scientific, whether anyone has studied it, a
-  statistic) is answered only by a passage that names what was asked; advice
+  statistic, whether such couples last, whether there is therapy for a named condition) is answered only by a passage that names what was asked; advice
   prose on the same topic is not an answer to it.
 
 Pure: the question, the similarity scores and the passages' words in, a verdict out.
@@ -89,6 +89,11 @@ _FACTS = re.compile(
       | \b(?:has|have)\ (?:anyone|anybody|someone|people|researchers|scientists)
             \ (?:ever\ |actually\ )?(?:studied|researched|measured)\b
       | \b(?:studies|research)\ (?:show|shows|say|says|found|suggests?)\b
+      | \b(?:is|are)\ there\ (?:a\ |an\ |any\ |some\ )?(?:specific\ |special\ |speciali[sz]ed\ )?
+            (?:couples?\ |marriage\ |family\ )?
+            (?:therapy|therapists?|counsel\w*|treatments?|programs?|specialists?)
+            (?:\ (?:specifically|especially|designed|made|meant))?\ for\b
+      | \bdo\ (?:[a-z]+\ ){1,5}(?:actually|ever|really|usually)\ (?:make\ it|last)\b
       | \b(?:is\ there|are\ there|any|the)\ (?:any\ )?(?:actual\ |real\ |good\ |hard\ )?
             (?:evidence|research|studies|data|proof)\b
       | \bside\ effects?\b | \b(?:more|less)\ (?:often|likely)\b

@@ -39,6 +39,8 @@ GARDEN = [
         "the nursery guy said my soil is 'compacted'. what does that even mean",
         "What does 'no-till' mean for a small yard?",
         "has anyone studied whether music helps tomatoes grow?",
+        "Is there a therapist specifically for people who grieve a lost garden?",
+        "do community gardens like ours ever last?",
     ],
 )
 def test_questions_asking_for_facts(question: str) -> None:
@@ -54,6 +56,7 @@ def test_questions_asking_for_facts(question: str) -> None:
         "what is the point of weeding if they come back?",
         "What's the point of therapy for someone who likes gardening alone?",
         "What does it mean to let my son garden his own way?",
+        "Is there a kind of schedule for watering that my wife would accept?",
         "what is the purpose of companion planting?",
         "he says my worry is not a real problem, how do I explain it?",
         "What is the best way to ask her to share the weeding?",
