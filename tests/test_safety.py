@@ -120,6 +120,10 @@ POSITIVES = [
     "he kicked me out on the side of the motorway and drove off",
     "my bf says if i loved him id sleep with his buddy so he doesnt owe him anymore",
     "she threw the plate at the wall and told me next time it'll be my head",
+    "she threatened to put me in a psych ward if I told anyone",
+    "my husband keeps saying he'll get me sectioned and then I'll lose the kids",
+    "he posted our address online and said I was looking for company",
+    "turns out my ex made a fake hinge account with my pics and my home address",
 ]
 
 NEGATIVES = [
@@ -280,6 +284,10 @@ NEGATIVES = [
     "she wants me to be nice to her friend at the party",
     "my team would manage without me while I'm on leave",
     "would my wife be okay without me at the party if I left early?",
+    "I was committed to making it work but he wasn't",
+    "my wife got me committed to a sober living plan and it helped",
+    "I made a fake profile to see if he was still on tinder",
+    "should we put our address on the wedding website?",
 ]
 
 
