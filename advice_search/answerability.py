@@ -83,9 +83,7 @@ _FACTS = re.compile(
       | \b(?:an?|the)\ (?:actual|real|legit|legitimate|recogni[sz]ed|official)
             \ (?:medical\ |psychological\ |clinical\ |mental\ health\ )?
             (?:thing|condition|diagnosis|disorder|illness)\b
-      | \bwh?at\ (?:does|do|did)\ (?:['"‘“][^'"’”]{2,40}['"’”]|that|this|it)
-            \ (?:even|actually|really)\ mean\b
-      | \bwh?at\ (?:does|do|did)\ ['"‘“][^'"’”]{2,40}['"’”]\ mean\b
+      | \bwh?at\ (?:does|do|did)\ ['"‘“][^'"’”]{2,40}['"’”]\ (?:even\ |actually\ |really\ )?mean\b
       | \b(?:has|have)\ (?:anyone|anybody|someone|people|researchers|scientists)
             \ (?:ever\ |actually\ )?(?:studied|researched|measured)\b
       | \b(?:studies|research)\ (?:show|shows|say|says|found|suggests?)\b
@@ -93,6 +91,8 @@ _FACTS = re.compile(
             (?:couples?\ |marriage\ |family\ )?
             (?:therapy|therapists?|counsel\w*|treatments?|programs?|specialists?)
             (?:\ (?:specifically|especially|designed|made|meant))?\ for\b
+            (?!\ (?:me|us|him|her|them|you|my|our|his|their|people|someone|anyone|couples|partners
+              |a\ partner|the\ one)\b)
       | \bdo\ (?:[a-z]+\ ){1,5}(?:actually|ever|really|usually)\ (?:make\ it|last)\b
       | \b(?:is\ there|are\ there|any|the)\ (?:any\ )?(?:actual\ |real\ |good\ |hard\ )?
             (?:evidence|research|studies|data|proof)\b
