@@ -111,6 +111,24 @@ def test_a_coverage_floor_can_be_required() -> None:
     assert not low.confident and low.reason == "words not covered"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "he says he's 'fine' and doesn't need therapy. what does that even mean?",
+        "is there any therapy for me if my husband won't come?",
+        "do couples who start therapy reluctantly ever make it?",
+        "What's the point of therapy if he won't talk?",
+    ],
+)
+def test_the_seed_librarys_own_questions_in_fact_like_words_are_answered(
+    searcher,  # noqa: ANN001
+    question: str,
+) -> None:
+    """Forms that ask for facts count only where the asker is not asking the library's own
+    question in other words: these turned flagged under broader forms (EXPERIMENTS.md §4)."""
+    assert searcher.search(question).confident, question
+
+
 def test_near_topic_questions_the_library_does_not_answer_are_flagged(searcher) -> None:  # noqa: ANN001
     for question in ("Does health insurance usually pay for couples counselling?",
                      "What's the success rate of couples therapy?",
