@@ -7,11 +7,12 @@ about reluctant partners as "how do I get him to go?" is. Two signals go beyond 
   found from how many passages use them) should appear in the passages offered, spelled as
   the asker spelled them or one typo away. A question whose specific words the passages
   never use is probably about something they do not cover;
-- a question that asks for *facts* (how much, how often, what age, which app, the difference
-  between X and Y, insurance, cost, what a named method or term is or what a quoted word
-  means, whether it is real, a diagnosis or scientific, whether anyone has studied it, a
-  statistic, whether such couples last, whether there is therapy for a named condition) is answered only by a passage that names what was asked; advice
-  prose on the same topic is not an answer to it.
+- a question that asks for *facts* (how much, how often, how long (not "how long do I
+  wait"), what age, which app, the difference between X and Y, insurance, cost (not "what
+  does it cost us"), what a named method or term is or what a quoted word means, whether it
+  is real, a diagnosis or scientific, whether anyone has studied it, a statistic, whether
+  such couples last, whether there is therapy for a named condition) is answered only by a
+  passage that names what was asked; advice prose on the same topic is not an answer to it.
 
 Pure: the question, the similarity scores and the passages' words in, a verdict out.
 """
@@ -56,13 +57,16 @@ FUNCTION_WORDS = frozenset(
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _FACTS = re.compile(
     r"""(?:
-        \bhow\ (?:much|many|often|long|common|likely|soon)\b | \bwhat\ age\b
+        \bhow\ (?:much|many|often|common|likely|soon)\b | \bwhat\ age\b
+      | \bhow\ long\b(?!(?:\ (?:do|should|must|can|will|would|am|are|have\ to))?\ (?:i|we)\b
+            (?:\ [a-z']+){0,3}?\ (?:wait|waiting|keep|supposed|give|hold\ on|put\ up|be\ patient)\b)
       | \b(?:success|divorce|failure)\ rates?\b
       | \bwhat(?:['’]s|\ is|\ are)\ (?:the\ )?(?:difference|differences|cost|price|rate|average|
             odds|chance)\b
       | \bdifference\ between\b | \bvs\.?\b | \bversus\b
       | \bwhich\ (?:one|is\ better|works\ better|app|type|kind|website|program)\b
-      | \b(?:costs?|price|afford|fees?|insurance|covered|pay\ for|reimburs\w*)\b
+      | \b(?<!real\ )(?<!actually\ )costs?\b(?!\ (?:me|us|you|him|her|them)\b)
+      | \b(?:price|afford|fees?|insurance|covered|pay\ for|reimburs\w*)\b
       | \bwhat\ (?:is|are)\ [a-z-]+\ (?:counsel\w*|therapy|method|approach|treatment)\b
       | \bbest\ (?:[a-z-]+\ ){0,3}(?:apps?|websites?|books?|programs?|methods?|doctors?)\b
       | \bany\ good\b | \blegit\b | \bnear\ me\b | \bin\ my\ area\b

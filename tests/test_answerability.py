@@ -41,6 +41,7 @@ GARDEN = [
         "has anyone studied whether music helps tomatoes grow?",
         "Is there a therapist specifically for grief over a lost garden?",
         "do community gardens like ours ever last?",
+        "How long should a new rose bush wait before its first pruning?",
     ],
 )
 def test_questions_asking_for_facts(question: str) -> None:
@@ -59,6 +60,9 @@ def test_questions_asking_for_facts(question: str) -> None:
         "Is there a kind of schedule for watering that my wife would accept?",
         "she says my beds are 'fine'. what does that even mean?",
         "is there any therapy for me if my wife won't garden with me?",
+        "how long am i supposed to wait for her to garden with me?",
+        "How long do I keep offering before I do the beds alone?",
+        "Is there a real cost to me holding off on the garden for a year?",
         "what is the purpose of companion planting?",
         "he says my worry is not a real problem, how do I explain it?",
         "What is the best way to ask her to share the weeding?",
