@@ -124,6 +124,12 @@ POSITIVES = [
     "my husband keeps saying he'll get me sectioned and then I'll lose the kids",
     "he posted our address online and said I was looking for company",
     "turns out my ex made a fake hinge account with my pics and my home address",
+    "my husband squeezed my throat when I said I wanted counselling",
+    "she pressed her forearm against my neck and told me to shut up",
+    "my boyfriend banged my face against the car window when I tried to get out",
+    "she flung a glass that missed my head by an inch",
+    "he says he'll end me if I tell his mum what happened",
+    "my husband hauled me across the floor by my arm",
 ]
 
 NEGATIVES = [
@@ -288,6 +294,15 @@ NEGATIVES = [
     "my wife got me committed to a sober living plan and it helped",
     "I made a fake profile to see if he was still on tinder",
     "should we put our address on the wedding website?",
+    "she rubbed my neck after the session and it helped",
+    "the nurse pressed my neck to check the glands",
+    "my neck was so stiff I laughed until I nearly passed out",
+    "I hit my head on the cupboard door and he laughed",
+    "the ball missed me by inches at the game",
+    "this job will finish me before the marriage does",
+    "she said she would finish me at chess in ten moves",
+    "my wife dragged me out of the house to a party and I had fun",
+    "she dragged me to counselling and I'm glad she did",
 ]
 
 
