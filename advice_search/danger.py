@@ -10,10 +10,15 @@ lets through 1% of the ordinary examples, scored out of fold. On eval/crisis/bli
 (another writer; never fitted on, looked at since its one measurement): the rules catch 17 of
 60 crisis questions and flag 5 of 60 ordinary ones; with the model, 29 and 7 (refitted since
 with more examples: 29 and 8; eval/crisis/README.md).
+In a long post the sentence that tells the danger is diluted by the story around it, so the
+model also reads each sentence alone, against its threshold plus a margin
+(``RankSettings.danger_sentence_margin``, 1.0): on eval/crisis/blind4.jsonl, judged once
+against eval/crisis/PREREGISTERED3.md, 29 -> 34 of 60 crisis questions caught, ordinary
+flagged 3 of 60 either way.
 When the rules find nothing and the model reads danger, the search answers in crisis mode
 as for a rule (crisis.py), with a notice that names no category.
 
-Pure apart from ``load``: text and a unit vector in, a score out.
+Pure apart from ``load``: text and unit vectors in (``encode`` gives a sentence's), a score out.
 """
 
 from __future__ import annotations
