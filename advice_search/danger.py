@@ -10,17 +10,24 @@ lets through 1% of the ordinary examples, scored out of fold. On eval/crisis/bli
 (another writer; never fitted on, looked at since its one measurement): the rules catch 17 of
 60 crisis questions and flag 5 of 60 ordinary ones; with the model, 29 and 7 (refitted since
 with more examples: 29 and 8; eval/crisis/README.md).
+In a long post the sentence that tells the danger is diluted by the story around it, so the
+model also reads each sentence alone, against its threshold plus a margin
+(``RankSettings.danger_sentence_margin``, 1.0): on eval/crisis/blind4.jsonl, judged once
+against eval/crisis/PREREGISTERED3.md, 29 -> 34 of 60 crisis questions caught, ordinary
+flagged 3 of 60 either way.
 When the rules find nothing and the model reads danger, the search answers in crisis mode
 as for a rule (crisis.py), with a notice that names no category.
 
-Pure apart from ``load``: text and a unit vector in, a score out.
+Pure apart from ``load``: text and unit vectors in (``encode`` gives a sentence's), a score out.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -88,14 +95,43 @@ def load() -> DangerModel:
     return DangerModel.from_json(json.loads(text))
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def sentences(text: str, *, min_words: int = 4, limit: int = 12) -> list[str]:
+    """The sentences of ``text`` long enough to say something alone, when there are two or
+    more of them (a one-sentence question is read whole already); at most ``limit``."""
+    found = [s for s in _SENTENCE_END.split(text) if len(s.split()) >= min_words]
+    return found[:limit] if len(found) > 1 else []
+
+
 def thread_danger(
-    question: str, earlier: str | None, vectors: np.ndarray, model: DangerModel | None
+    question: str,
+    earlier: str | None,
+    vectors: np.ndarray,
+    model: DangerModel | None,
+    *,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
+    sentence_margin: float | None = None,
 ) -> CrisisAssessment:
     """The safety rules on the question and the earlier one; when they find nothing, the
-    ``model`` on each (``vectors``: their plain unit vectors, the question's first)."""
+    ``model`` on each (``vectors``: their plain unit vectors, the question's first).
+
+    With ``sentence_margin`` (and ``encode``, the plain unit vectors of texts), the model also
+    reads each sentence of a longer text alone, against its threshold plus that margin: in a
+    long post the one sentence that tells the danger is diluted by the story around it.
+    """
     assessment = thread_assessment(question, earlier)
     if assessment.is_crisis or model is None:
         return assessment
     if model.flags(question, vectors[0]) or (earlier and model.flags(earlier, vectors[-1])):
         return CrisisAssessment(True, (), (), learned=True)
+    if sentence_margin is not None and encode is not None:
+        parts = sentences(question) + (sentences(earlier) if earlier else [])
+        bar = model.threshold + sentence_margin
+        if parts and any(
+            model.score(part, vector) > bar
+            for part, vector in zip(parts, encode(parts), strict=True)
+        ):
+            return CrisisAssessment(True, (), (), learned=True)
     return assessment

@@ -63,7 +63,9 @@ class RankSettings:
     # confidence.py: the fitted verdict decides instead of the thresholds and rules above
     learned_verdict: bool = True
     safety_first: bool = True  # crisis.py: crisis questions get no persuasion advice, no answer
-    danger_model: bool = True  # danger.py: a learned reader of danger beside the rules
+    danger_model: bool = True  # danger.py: a learned reader of danger beside the rules...
+    # ...and of each sentence of a longer text, above its threshold plus this (None: not)
+    danger_sentence_margin: float | None = 1.0
     use_dense: bool = True
     use_sentence: bool = True
     use_lexical: bool = True

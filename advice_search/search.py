@@ -209,7 +209,14 @@ class Searcher:
 
     def _assessment(self, query: str, earlier: str | None, read: np.ndarray) -> CrisisAssessment:
         model = danger.load() if self.settings.danger_model else None
-        return danger.thread_danger(query, earlier, read, model)
+        return danger.thread_danger(
+            query,
+            earlier,
+            read,
+            model,
+            encode=self.encoder.encode,
+            sentence_margin=self.settings.danger_sentence_margin,
+        )
 
     def _question_vector(
         self, reading: QuestionReading, earlier: str | None

@@ -93,3 +93,39 @@ def test_a_follow_up_is_read_with_the_earlier_question(searcher: Searcher) -> No
 
 def test_the_model_file_is_in_the_package() -> None:
     assert (Path(danger.__file__).parent / danger.MODEL_FILE).is_file()
+
+
+# A long post whose one telling sentence is diluted by the story around it (written for this
+# test; neither the rules nor the model on the whole text read it).
+STORY = (
+    "We have been together eleven years and most of it has been good. We both work long hours, "
+    "the kids are at school all day, and we take turns with dinner and the washing. {} He says "
+    "it was a one-off and that I should let it go. How do I get him to agree to couples "
+    "counselling this spring?"
+)
+
+
+def test_sentences_are_read_alone_only_in_longer_texts() -> None:
+    assert danger.sentences("How do I get him to go to counselling with me?") == []
+    parts = danger.sentences("He said no. Again. I asked him twice last week and he walked out.")
+    assert parts == []  # one sentence of four words or more: the whole text says it already
+    parts = danger.sentences("I asked him twice last week.\nHe walked out of the room. Ok?")
+    assert parts == ["I asked him twice last week.", "He walked out of the room."]
+    many = " ".join(f"This is sentence number {n}." for n in range(20))
+    assert len(danger.sentences(many)) == 12
+
+
+def test_a_danger_sentence_buried_in_a_long_post_is_read_alone(searcher: Searcher) -> None:
+    post = STORY.format(
+        "Last month he kept me awake all night shouting and then drove off with the car keys "
+        "and my phone."
+    )
+    whole = searcher.with_settings(searcher.settings.__class__(danger_sentence_margin=None))
+    assert not whole.assess(post).is_crisis
+    for margin in (0.0, 1.0):
+        reading = searcher.with_settings(searcher.settings.__class__(danger_sentence_margin=margin))
+        assessment = reading.assess(post)
+        assert assessment.is_crisis and assessment.learned, margin
+        assert reading.search(post).safety_first
+        ordinary = STORY.format("Last month he forgot my birthday and went to the pub instead.")
+        assert not reading.assess(ordinary).is_crisis, margin
