@@ -14,7 +14,9 @@ In a long post the sentence that tells the danger is diluted by the story around
 model also reads each sentence alone, against its threshold plus a margin
 (``RankSettings.danger_sentence_margin``, 1.0): on eval/crisis/blind4.jsonl, judged once
 against eval/crisis/PREREGISTERED3.md, 29 -> 34 of 60 crisis questions caught, ordinary
-flagged 3 of 60 either way.
+flagged 3 of 60 either way; only in a text that as a whole comes within 2.0 of the threshold
+(added after a refit read "She says she has it under control." as danger in a post about an
+eating disorder; not yet judged blind).
 When the rules find nothing and the model reads danger, the search answers in crisis mode
 as for a rule (crisis.py), with a notice that names no category.
 
@@ -113,21 +115,28 @@ def thread_danger(
     *,
     encode: Callable[[list[str]], np.ndarray] | None = None,
     sentence_margin: float | None = None,
+    sentence_reach: float = 2.0,
 ) -> CrisisAssessment:
     """The safety rules on the question and the earlier one; when they find nothing, the
     ``model`` on each (``vectors``: their plain unit vectors, the question's first).
 
     With ``sentence_margin`` (and ``encode``, the plain unit vectors of texts), the model also
     reads each sentence of a longer text alone, against its threshold plus that margin: in a
-    long post the one sentence that tells the danger is diluted by the story around it.
+    long post the one sentence that tells the danger is diluted by the story around it. Only
+    a text that as a whole comes within ``sentence_reach`` of the threshold is read so: one
+    that reads as far from danger is not flagged for a short sentence like "she says she has
+    it under control".
     """
     assessment = thread_assessment(question, earlier)
     if assessment.is_crisis or model is None:
         return assessment
-    if model.flags(question, vectors[0]) or (earlier and model.flags(earlier, vectors[-1])):
+    read = [(question, vectors[0])] + ([(earlier, vectors[-1])] if earlier else [])
+    scores = {text: model.score(text, vector) for text, vector in read}
+    if max(scores.values()) > model.threshold:
         return CrisisAssessment(True, (), (), learned=True)
     if sentence_margin is not None and encode is not None:
-        parts = sentences(question) + (sentences(earlier) if earlier else [])
+        near = model.threshold - sentence_reach
+        parts = [part for text, score in scores.items() if score > near for part in sentences(text)]
         bar = model.threshold + sentence_margin
         if parts and any(
             model.score(part, vector) > bar

@@ -129,3 +129,18 @@ def test_a_danger_sentence_buried_in_a_long_post_is_read_alone(searcher: Searche
         assert reading.search(post).safety_first
         ordinary = STORY.format("Last month he forgot my birthday and went to the pub instead.")
         assert not reading.assess(ordinary).is_crisis, margin
+
+
+def test_a_post_far_from_danger_is_not_flagged_for_one_short_sentence(searcher: Searcher) -> None:
+    """ "She says she has it under control" alone reads like control; the post is about an
+    eating disorder, and as a whole it reads far from danger (danger.thread_danger's reach)."""
+    post = (
+        "My wife had bulimia in college and I think it's back: she skips dinner and goes "
+        "running every morning before work. She says she has it under control. We've been "
+        "married four years and I'm scared for her. Is there couples therapy for eating "
+        "disorders, or should she see someone alone first?"
+    )
+    model = danger.load()
+    line = "She says she has it under control."
+    assert model.score(line, searcher.encoder.encode([line])[0]) > model.threshold + 1.0
+    assert not searcher.assess(post).is_crisis

@@ -130,6 +130,13 @@ POSITIVES = [
     "she flung a glass that missed my head by an inch",
     "he says he'll end me if I tell his mum what happened",
     "my husband hauled me across the floor by my arm",
+    "my stepmum beats me with a wooden spoon when I talk back",
+    "he pressed her hand onto the stove because she touched his phone",
+    "my boyfriend kicked my cat across the kitchen when I was late",
+    "gave my bike to my brother. won't be needing any of it where I'm going",
+    "she keeps saying she'll hang herself if I leave",
+    "he took away my hormones for a week after our fight",
+    "my husband threatens to report my parents to immigration, he says he'll call ICE on them",
 ]
 
 NEGATIVES = [
@@ -303,6 +310,16 @@ NEGATIVES = [
     "she said she would finish me at chess in ten moves",
     "my wife dragged me out of the house to a party and I had fun",
     "she dragged me to counselling and I'm glad she did",
+    "he hit me with the news that he wants counselling",
+    "I put my hand on the oven door to close it",
+    "he threw the dog a toy and we both laughed",
+    "I won't need a coat where I'm going, it's Spain in July",
+    "I like to hang out by myself on weekends",
+    "should we call immigration about the visa delay?",
+    "she hit me with a pillow during a pillow fight and we both cracked up",
+    "he kicked the dog ball across the yard and the dog went mad for it",
+    "she hides my phone charger to annoy me",
+    "he grabbed my neck pillow off the seat before the flight",
 ]
 
 
