@@ -115,7 +115,7 @@ def thread_danger(
     *,
     encode: Callable[[list[str]], np.ndarray] | None = None,
     sentence_margin: float | None = None,
-    sentence_reach: float = 2.0,
+    sentence_reach: float,
 ) -> CrisisAssessment:
     """The safety rules on the question and the earlier one; when they find nothing, the
     ``model`` on each (``vectors``: their plain unit vectors, the question's first).

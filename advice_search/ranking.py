@@ -64,8 +64,9 @@ class RankSettings:
     learned_verdict: bool = True
     safety_first: bool = True  # crisis.py: crisis questions get no persuasion advice, no answer
     danger_model: bool = True  # danger.py: a learned reader of danger beside the rules...
-    # ...and of each sentence of a longer text, above its threshold plus this (None: not)
+    # ...and of each sentence of a longer text, above its threshold plus this (None: not)...
     danger_sentence_margin: float | None = 1.0
+    danger_sentence_reach: float = 2.0  # ...in a text whose whole score comes this near it
     use_dense: bool = True
     use_sentence: bool = True
     use_lexical: bool = True

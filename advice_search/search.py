@@ -216,6 +216,7 @@ class Searcher:
             model,
             encode=self.encoder.encode,
             sentence_margin=self.settings.danger_sentence_margin,
+            sentence_reach=self.settings.danger_sentence_reach,
         )
 
     def _question_vector(

@@ -133,7 +133,7 @@ def test_a_danger_sentence_buried_in_a_long_post_is_read_alone(searcher: Searche
 
 def test_a_post_far_from_danger_is_not_flagged_for_one_short_sentence(searcher: Searcher) -> None:
     """ "She says she has it under control" alone reads like control; the post is about an
-    eating disorder, and as a whole it reads far from danger (danger.thread_danger's reach)."""
+    eating disorder, and as a whole it reads far from danger (RankSettings.danger_sentence_reach)."""
     post = (
         "My wife had bulimia in college and I think it's back: she skips dinner and goes "
         "running every morning before work. She says she has it under control. We've been "
