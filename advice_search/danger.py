@@ -4,19 +4,22 @@ The rules catch the wordings they were written from: on a blind set (eval/crisis
 16 of 60 crisis questions, and twenty rules written from one half's misses caught none of the
 other half's. This model reads words and meaning together: a logistic score over the
 question's stems and stem pairs (tf-idf) and its MiniLM vector (free: the search embeds the
-question anyway), fitted by ``eval/fit_danger.py`` on every labelled text there is (2,468),
+question anyway), fitted by ``eval/fit_danger.py`` on every labelled text there is (3,170),
 many of them short ordinary ones ("she yelled at me in front of her friends"). Its threshold
 lets through 1% of the ordinary examples, scored out of fold. On eval/crisis/blind3.jsonl
 (another writer; never fitted on, looked at since its one measurement): the rules catch 17 of
 60 crisis questions and flag 5 of 60 ordinary ones; with the model, 29 and 7 (refitted since
-with more examples and rules: 30 and 7; eval/crisis/README.md).
+with more examples and rules: with today's rules 21 and 5, with the model 33 and 6;
+eval/crisis/README.md).
 In a long post the sentence that tells the danger is diluted by the story around it, so the
 model also reads each sentence alone, against its threshold plus a margin
 (``RankSettings.danger_sentence_margin``, 1.0): on eval/crisis/blind4.jsonl, judged once
 against eval/crisis/PREREGISTERED3.md, 29 -> 34 of 60 crisis questions caught, ordinary
 flagged 3 of 60 either way; only in a text that as a whole comes within 2.0 of the threshold
 (added after a refit read "She says she has it under control." as danger in a post about an
-eating disorder; not yet judged blind).
+eating disorder). On eval/crisis/blind5.jsonl (eval/crisis/PREREGISTERED4.md) the gate cost
+nothing (26 of 60 caught with it or without), so it stays; sentences are split as the question
+reader splits them (``question.typed_sentences``).
 When the rules find nothing and the model reads danger, the search answers in crisis mode
 as for a rule (crisis.py), with a notice that names no category.
 
@@ -27,7 +30,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ import numpy as np
 
 from .lexical import tokenize
 from .query import thread_assessment
+from .question import typed_sentences
 from .safety import CrisisAssessment
 
 MODEL_FILE = "danger_model.json"
@@ -97,13 +100,11 @@ def load() -> DangerModel:
     return DangerModel.from_json(json.loads(text))
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
 def sentences(text: str, *, min_words: int = 4, limit: int = 12) -> list[str]:
     """The sentences of ``text`` long enough to say something alone, when there are two or
-    more of them (a one-sentence question is read whole already); at most ``limit``."""
-    found = [s for s in _SENTENCE_END.split(text) if len(s.split()) >= min_words]
+    more of them (a one-sentence question is read whole already); at most ``limit``. Split
+    as the question reader splits them (``question.typed_sentences``)."""
+    found = [s for s in typed_sentences(text) if len(s.split()) >= min_words]
     return found[:limit] if len(found) > 1 else []
 
 

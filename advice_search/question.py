@@ -56,7 +56,7 @@ class QuestionReading:
         return " ".join(self.asking)
 
 
-def _sentences(text: str) -> list[str]:
+def typed_sentences(text: str) -> list[str]:
     """Sentences as people type them: "he said maybe. do i keep asking" is two."""
     pieces = []
     for sentence in split_sentences(text):
@@ -66,7 +66,7 @@ def _sentences(text: str) -> list[str]:
 
 def read_question(text: str) -> QuestionReading:
     """Split ``text`` into asking sentences and story."""
-    sentences = _sentences(text)
+    sentences = typed_sentences(text)
     asking = tuple(s for s in sentences if _ASKS.search(s))
     story = tuple(s for s in sentences if not _ASKS.search(s))
     return QuestionReading(text, asking, story, len(_WORD.findall(text)))

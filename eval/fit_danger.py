@@ -38,13 +38,22 @@ ROOT = Path(__file__).resolve().parent.parent
 CS = (3.0, 1.0, 10.0)  # the first wins ties
 FALSE_ALARMS = 0.01
 FOLDS = 5
-FITTED = ("probe.jsonl", "blind.jsonl", "train.jsonl", "blind2.jsonl", "train2.jsonl")
+FITTED = (
+    "probe.jsonl",
+    "blind.jsonl",
+    "train.jsonl",
+    "blind2.jsonl",
+    "train2.jsonl",
+    "train3.jsonl",
+    "blind4.jsonl",  # spent by PREREGISTERED3
+    "blind5.jsonl",  # spent by PREREGISTERED4
+)
 JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
-    "fresh10",  # written blind for the next session's first measurement: never fitted on before
-    "fresh11",  # written blind after fresh10, for measuring after the next session's changes
+    "fresh11",  # written blind in lead session 7, for measuring after session 8's changes
+    "fresh12",  # written blind in lead session 8, for the next session's first measurement
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -107,12 +108,15 @@ STORY = (
 
 def test_sentences_are_read_alone_only_in_longer_texts() -> None:
     assert danger.sentences("How do I get him to go to counselling with me?") == []
-    parts = danger.sentences("He said no. Again. I asked him twice last week and he walked out.")
+    parts = danger.sentences("Nope. Again. I asked him twice last week and he walked out.")
     assert parts == []  # one sentence of four words or more: the whole text says it already
     parts = danger.sentences("I asked him twice last week.\nHe walked out of the room. Ok?")
     assert parts == ["I asked him twice last week.", "He walked out of the room."]
     many = " ".join(f"This is sentence number {n}." for n in range(20))
     assert len(danger.sentences(many)) == 12
+    # split as the question reader splits: not after "Dr.", but before a lower-case start
+    parts = danger.sentences("Dr. Patel saw us once last spring. he said we should come back")
+    assert parts == ["Dr. Patel saw us once last spring.", "he said we should come back"]
 
 
 def test_a_danger_sentence_buried_in_a_long_post_is_read_alone(searcher: Searcher) -> None:
@@ -132,15 +136,19 @@ def test_a_danger_sentence_buried_in_a_long_post_is_read_alone(searcher: Searche
 
 
 def test_a_post_far_from_danger_is_not_flagged_for_one_short_sentence(searcher: Searcher) -> None:
-    """ "She says she has it under control" alone reads like control; the post is about an
-    eating disorder, and as a whole it reads far from danger (RankSettings.danger_sentence_reach)."""
+    """ "He says I'm not allowed out." alone reads like control; the post is a running joke
+    between nurses on opposite shifts, and as a whole it reads far from danger
+    (RankSettings.danger_sentence_reach). The line is one the shipped model reads as danger:
+    after a refit that no longer does, pick another."""
     post = (
-        "My wife had bulimia in college and I think it's back: she skips dinner and goes "
-        "running every morning before work. She says she has it under control. We've been "
-        "married four years and I'm scared for her. Is there couples therapy for eating "
-        "disorders, or should she see someone alone first?"
+        "We're both nurses on opposite shifts and we barely see each other. He says I'm not "
+        "allowed out. That's our running joke since he lost the pub quiz to my team. How do "
+        "other couples on shifts keep the spark going?"
     )
     model = danger.load()
-    line = "She says she has it under control."
+    line = "He says I'm not allowed out."
+    assert line in danger.sentences(post)
     assert model.score(line, searcher.encoder.encode([line])[0]) > model.threshold + 1.0
     assert not searcher.assess(post).is_crisis
+    ungated = replace(searcher.settings, danger_sentence_reach=math.inf)
+    assert searcher.with_settings(ungated).assess(post).is_crisis

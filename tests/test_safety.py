@@ -137,6 +137,40 @@ POSITIVES = [
     "she keeps saying she'll hang herself if I leave",
     "he took away my hormones for a week after our fight",
     "my husband threatens to report my parents to immigration, he says he'll call ICE on them",
+    "some days i drive home hoping i get hit by a truck",
+    "I keep hoping I don't make it home tonight",
+    "he ground his cig into my left thigh",
+    "my husband burned my hand with a lighter to teach me a lesson",
+    "im nine months sober and he poured vodka in my coffee to see if I'd notice",
+    "i relapsed last night, been clean since march and picked up a blade again",
+    "she's been carving words into her arm? no - I have, I keep carving lines into my wrist after fights",
+    "I pressed a hot spoon against my thigh last night because I couldn't stop crying",
+    "my husband threatened that he'd jump off the bridge if I go to my sister's",
+    "she said she'd jump if I left her, and she went and stood by the window",
+    "I checked whether the banister will hold my weight",
+    "I grabbed my wife and shook her so hard she fell against the radiator",
+    "he slammed her head into the kitchen cabinet in front of me",
+    "my girlfriend threw a glass at my face last weekend",
+    "she threw her phone at my husband's head",
+    "he digs his nails into my wrists when we argue, there are marks now",
+    "my stepdad held my brother's hand in boiling water until he screamed",
+    "my mum dragged me down the stairs by my hair",
+    "my partner locks our son in the cellar all night when he wets the bed",
+    "his cousins said they would break my legs if I didn't marry him",
+    "she cut up my dress and said she'd do the same to my face",
+    "he punched the tv and told me my face would be next",
+    "someone left a dead pigeon on my car with my name on it, I think it's my ex",
+    "when I said I wanted to leave he aimed the car at a tree and laughed",
+    "he speeds up on the motorway and won't slow down until I've apologised",
+    "my wife has sex with me when I'm passed out drunk",
+    "my husband keeps my passport and visa locked up in his office",
+    "she put a camera in our bathroom without telling me",
+    "he found a camera hidden in the smoke detector of our bedroom",
+    "turns out all my texts were being forwarded to his laptop",
+    "hes threatening to send my old photos with my deadname to my whole family",
+    "she hides my stoma bags when she's angry",
+    "he says if I leave he'll take the kids to his mother's in Lagos and I'll never see them again",
+    "he keeps me up until I confess, not letting me lie down till I say I cheated",
 ]
 
 NEGATIVES = [
@@ -320,6 +354,45 @@ NEGATIVES = [
     "he kicked the dog ball across the yard and the dog went mad for it",
     "she hides my phone charger to annoy me",
     "he grabbed my neck pillow off the seat before the flight",
+    "I unbuckled my seatbelt and got out as fast as I could",
+    "I took my seatbelt off to reach the kids' snacks and he yelled at me",
+    "after the party I'm hoping I crash early tonight",
+    "hoping I don't make it worse by bringing up therapy again",
+    "he stubbed his cigarette out on the patio railing",
+    "he put his cigarette out on my car bonnet and I was furious",
+    "I burnt my hand with the iron this morning",
+    "my sober friend left her bag in my car",
+    "since I got sober he put sugar in my coffee every morning",
+    "the surgeon had to cut into my thigh to fix the fracture",
+    "I pressed the iron on my shirt collar and it went shiny",
+    "been clean for two years from smoking and my razor broke this morning",
+    "he said he'd jump at the chance to go to therapy",
+    "she said she'd jump in the pool first to test the water",
+    "will the ladder take my weight if I go up to the gutter",
+    "she shook me awake for the flight",
+    "he put his head through the door to say goodnight to the kids",
+    "I banged my head into the cupboard door reaching for a mug",
+    "she threw a pillow at my face during the film and we laughed",
+    "my daughter threw a ball at my husband's head in the garden, accident",
+    "she digs her nails into my arm during horror films",
+    "I held my hand under the hot tap until it warmed up",
+    "she pulled her hair back into a ponytail before the session",
+    "we shut the dog in the kitchen for an hour while the guests arrived",
+    "she'll break my heart if she leaves",
+    "the dentist said she would do the same to my other tooth",
+    "my head would be next if I didn't fix the report, my boss joked",
+    "our cat left a dead mouse on the doorstep again",
+    "he drove into a tree on black ice last winter, we were fine",
+    "he slows down when I ask him to on the motorway",
+    "he speeds up on the motorway and only slows down once I say the exit is coming",
+    "we keep our passports locked in the safe",
+    "I keep my passport locked in the drawer",
+    "we put a camera in the nursery to watch the baby",
+    "the parental control app on my son's phone sends me his screen time",
+    "my mum keeps calling me by my deadname at dinner",
+    "I hid my insulin in my bag so the kids wouldn't play with it",
+    "we're moving the kids to Perth and I worry I'll never see them as much",
+    "he keeps me up talking until I agree to watch one more episode, lol",
 ]
 
 
@@ -336,6 +409,20 @@ def test_negative_does_not_trigger(question: str) -> None:
     result = assess(question)
     assert result == CrisisAssessment(False, (), ()), result.matched
     assert not is_crisis(question)
+
+
+# Sport and hunting words that three rules read as danger in look-alikes written for training
+# (eval/crisis/train3.jsonl); kept apart from NEGATIVES, which the danger model is fitted on.
+SPORT_AND_HUNTING = [
+    "my girlfriend wants to come deer stalking with me this season",
+    "got a black eye at rugby on Saturday, the wife says I look like a panda",
+    "got choked out at judo for the first time today and woke up laughing",
+]
+
+
+@pytest.mark.parametrize("question", SPORT_AND_HUNTING)
+def test_sport_and_hunting_are_not_danger(question: str) -> None:
+    assert not is_crisis(question), rules_matching(question)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.name)
