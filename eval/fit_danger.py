@@ -52,7 +52,6 @@ JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
-    "fresh11",  # written blind in lead session 7, for measuring after session 8's changes
     "fresh12",  # written blind in lead session 8, for the next session's first measurement
 )
 

@@ -171,6 +171,10 @@ POSITIVES = [
     "she hides my stoma bags when she's angry",
     "he says if I leave he'll take the kids to his mother's in Lagos and I'll never see them again",
     "he keeps me up until I confess, not letting me lie down till I say I cheated",
+    "he handcuffed my ankles together overnight after I said I was leaving",
+    "he knows about my peanut allergy and cooked with peanut oil on purpose",
+    "my inhaler went missing during the fight and I found it hidden in her drawer",
+    "he threatened to text my whole family that I'm HIV positive unless I stay",
 ]
 
 NEGATIVES = [
@@ -393,6 +397,12 @@ NEGATIVES = [
     "I hid my insulin in my bag so the kids wouldn't play with it",
     "we're moving the kids to Perth and I worry I'll never see them as much",
     "he keeps me up talking until I agree to watch one more episode, lol",
+    "she tied my hands with a scarf for a laugh and we both giggled",
+    "my nut allergy flared up after the wedding",
+    "I found my inhaler later in his car after he borrowed it",
+    "we tied our hands together for the three-legged race all day",
+    "she told my doctor I'm bipolar and it helped",
+    "my husband will tell my boss I'm positive for covid so I can stay home",
 ]
 
 
