@@ -114,16 +114,16 @@ def thread_danger(
     vectors: np.ndarray,
     model: DangerModel | None,
     *,
-    encode: Callable[[list[str]], np.ndarray] | None = None,
-    sentence_margin: float | None = None,
+    encode: Callable[[list[str]], np.ndarray],
+    sentence_margin: float | None,
     sentence_reach: float,
 ) -> CrisisAssessment:
     """The safety rules on the question and the earlier one; when they find nothing, the
     ``model`` on each (``vectors``: their plain unit vectors, the question's first).
 
-    With ``sentence_margin`` (and ``encode``, the plain unit vectors of texts), the model also
-    reads each sentence of a longer text alone, against its threshold plus that margin: in a
-    long post the one sentence that tells the danger is diluted by the story around it. Only
+    Unless ``sentence_margin`` is None, the model also reads each sentence of a longer text
+    alone (``encode`` gives the plain unit vectors of texts), against its threshold plus that
+    margin: in a long post the one sentence that tells the danger is diluted by the story around it. Only
     a text that as a whole comes within ``sentence_reach`` of the threshold is read so: one
     that reads as far from danger is not flagged for a short sentence like "she says she has
     it under control".
@@ -135,7 +135,7 @@ def thread_danger(
     scores = {text: model.score(text, vector) for text, vector in read}
     if max(scores.values()) > model.threshold:
         return CrisisAssessment(True, (), (), learned=True)
-    if sentence_margin is not None and encode is not None:
+    if sentence_margin is not None:
         near = model.threshold - sentence_reach
         parts = [part for text, score in scores.items() if score > near for part in sentences(text)]
         bar = model.threshold + sentence_margin
