@@ -51,7 +51,7 @@ def ablation(searcher: Searcher) -> dict[str, Searcher]:
         "no perspective": variant(perspective_weight=0.0),
         "with focus": variant(focus_weight=0.5),  # measured, not kept (README)
         "no answer check": variant(answer_check=False),
-        "rules verdict": variant(learned_verdict=False),  # the verdict before confidence.py
+        "fitted verdict": variant(learned_verdict=True),  # confidence.py, the default until fresh12
         "no safety-first": variant(safety_first=False),
         "no danger model": variant(danger_model=False),  # danger.py: the rules alone
         "no follow-ups": variant(follow_ups=False),  # questions given `after` read alone

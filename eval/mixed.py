@@ -126,8 +126,9 @@ def main() -> None:
     paths = MIXED_TUNE + (FINAL if args.final else [])
     for library, path in (("seeds", args.seeds_index), ("mixed", index)):
         searcher = Searcher.open(path)
+        fitted = searcher.with_settings(replace(searcher.settings, learned_verdict=True))
         rules = searcher.with_settings(replace(searcher.settings, learned_verdict=False))
-        for name, variant in (("fitted", searcher), ("rules", rules)):
+        for name, variant in (("fitted", fitted), ("rules", rules)):
             for set_path in paths:
                 questions = questions_in(searcher, set_path, labels)
                 line = summary(variant, questions, name)

@@ -138,13 +138,13 @@ def test_near_topic_questions_the_library_does_not_answer_are_flagged(searcher) 
                      "What's the success rate of couples therapy?",
                      "Best couples therapy app?"):  # fmt: skip
         assert not searcher.search(question).confident, question
-    # The rules answer a fact question whose words the passages name; the learned verdict
-    # (confidence.py, the default) answers none: tests/test_confidence.py.
-    rules = searcher.with_settings(replace(searcher.settings, learned_verdict=False))
+    # The rules (the default) answer a fact question whose words the passages name; the
+    # fitted verdict (confidence.py) answers none: tests/test_confidence.py.
+    fitted = searcher.with_settings(replace(searcher.settings, learned_verdict=True))
     for question in ("Does health insurance usually pay for couples counselling?",
                      "What's the success rate of couples therapy?"):  # fmt: skip
-        assert not rules.search(question).confident, question
-    assert rules.search("How much time and money does couples therapy take?").confident
+        assert not fitted.search(question).confident, question
+    assert searcher.search("How much time and money does couples therapy take?").confident
 
 
 def test_a_question_about_people_the_passages_never_speak_of_is_not_answered() -> None:

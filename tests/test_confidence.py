@@ -82,20 +82,23 @@ def test_the_verdict_refuses_unnamed_facts_and_other_people_on_a_close_match() -
     assert not VERDICT.confident(_features("my boss keeps the office cold", dense=0.7))
 
 
-def test_a_search_reports_the_features_and_decides_by_the_fitted_verdict(searcher) -> None:  # noqa: ANN001
+def test_a_search_reports_the_features_and_the_fitted_verdict_decides_when_asked(searcher) -> None:  # noqa: ANN001
+    fitted = searcher.with_settings(replace(searcher.settings, learned_verdict=True))
     for question in ("my partner refuses couples therapy", "how do I fix a leaking tap?"):
-        result = searcher.search(question)
+        result = fitted.search(question)
         features = AnswerFeatures(**{n: result.signals[n] for n in AnswerFeatures.names()})
         assert result.confident == VERDICT.confident(features)
-    assert searcher.search("my partner refuses couples therapy").confident
-    assert not searcher.search("how do I fix a leaking tap?").confident
+    assert fitted.search("my partner refuses couples therapy").confident
+    assert not fitted.search("how do I fix a leaking tap?").confident
 
 
-def test_the_rules_verdict_is_still_there_to_compare(searcher) -> None:  # noqa: ANN001
-    rules = searcher.with_settings(replace(searcher.settings, learned_verdict=False))
+def test_the_rules_verdict_is_the_default_and_the_fitted_one_is_there_to_compare(searcher) -> None:  # noqa: ANN001
+    """The rules made fewer mistakes on eight blind sets (eval/README.md, fresh12)."""
+    assert not searcher.settings.learned_verdict
+    fitted = searcher.with_settings(replace(searcher.settings, learned_verdict=True))
     question = "What is the value of having a neutral outsider in the room?"  # paraphrase-tune
-    assert searcher.search(question).confident  # the fitted verdict trusts the close match
-    assert not rules.search(question).confident  # the rules' sentence threshold does not
+    assert fitted.search(question).confident  # the fitted verdict trusts the close match
+    assert not searcher.search(question).confident  # the rules' sentence threshold does not
 
 
 def test_a_fact_question_is_answered_once_the_library_names_the_fact(tmp_path) -> None:  # noqa: ANN001
