@@ -47,12 +47,12 @@ FITTED = (
     "train3.jsonl",
     "blind4.jsonl",  # spent by PREREGISTERED3
     "blind5.jsonl",  # spent by PREREGISTERED4
+    "blind6.jsonl",  # spent by PREREGISTERED5
 )
 JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
-    "fresh12",  # written blind in lead session 8, for the next session's first measurement
     "fresh13",  # written blind in lead session 9, for the next session's first measurement
 )
 
