@@ -98,6 +98,9 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] == "."):
         word_start -= 1
     word = text[word_start:dot].lower()
+    if word == "no":  # "No. 5" is a number; "He said no. Again." ends a sentence
+        after = _skip_space(text, dot + 1)
+        return after < len(text) and text[after].isdigit()
     # Single letters are initials ("J. Smith").
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 

@@ -27,6 +27,14 @@ def test_abbreviations_initials_and_wrapped_lines_do_not_end_sentences() -> None
     ]
 
 
+def test_no_is_a_number_only_before_a_digit() -> None:
+    assert _sentences("He said no. Again. It was No. 5 on her list.") == [
+        "He said no.",
+        "Again.",
+        "It was No. 5 on her list.",
+    ]
+
+
 def test_spans_cover_every_visible_character() -> None:
     text = "  One. two three? Four!\n\n  - five six\n\nSeven"
     covered = "".join(text[a:b] for a, b in sentence_spans(text))
