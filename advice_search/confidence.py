@@ -8,6 +8,9 @@ question's rarer words they use) are weighed by a logistic model. Its few coeffi
 written below as a frozen record and refitted, reproducibly, by ``eval/fit_confidence.py``:
 nothing is learned at run time and nothing names a word of the seed articles.
 
+Off by default since lead session 9 (``RankSettings.learned_verdict``): on questions nobody
+had tuned on, the rules of ``answerability`` made fewer mistakes (eval/README.md, fresh12).
+
 Pure: values in (the question, scores, the passages' texts, document frequencies), a
 probability out.
 """
