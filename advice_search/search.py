@@ -125,7 +125,7 @@ class Searcher:
         # (both leave the interpreter lock): at a million passages each takes a few ms.
         lexical_match = self.index.lexical.match(query)
         lexical_ready = _BM25_THREADS.submit(lambda: lexical_match.scores)
-        vector, words, read = self._question_vector(reading, earlier)
+        vector, plain, words, read = self._question_vector(reading, earlier)
         lexical_ready.result()
         assessment = self._assessment(query, earlier, read)
         crisis = assessment.is_crisis
@@ -165,6 +165,13 @@ class Searcher:
         for rank, i in enumerate(order[:k], start=1):
             signals = {"dense": dense[i], "sentence": sentences.best[i], "lexical": lexical[i]}
             hits.append(self._hit(rank, int(rows[i]), fused[i], sentences.best_row(i), signals))
+        # The verdict reads the question as asked, without the focus on its asking sentences:
+        # the focus reorders the passages but matches every one less closely (EXPERIMENTS §2).
+        if plain is not vector:
+            dense = passage_vectors @ plain
+            sentences = sentence_scores(
+                self.index.sentence_vectors, lo[rows], hi[rows], plain, hollow=mask
+            )
         best, best_sentence = float(fused[order[0]]), float(sentences.best.max())
         # How well anything matches, before roles and perspective reorder what matches.
         matches = fuse(dense, sentences.best, lexical, self._penalties(rows), self.settings)
@@ -221,8 +228,9 @@ class Searcher:
 
     def _question_vector(
         self, reading: QuestionReading, earlier: str | None
-    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray]:
-        """The question embedded, its content words (vocabulary ids, unit states) for the word
+    ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray]:
+        """The question embedded to rank with, the same without the focus (the very array
+        when there is none), its content words (vocabulary ids, unit states) for the word
         match, and the plain vectors of the question and the earlier one. The sentences that
         ask are weighed in with the story, and a follow-up leans towards the ``earlier``
         question it follows."""
@@ -230,19 +238,28 @@ class Searcher:
         focus = reading.focus if wanted else None
         texts = [reading.text, focus] if focus else [reading.text]
         encoded, tokens = self.encoder.encode_with_tokens(texts + [earlier] if earlier else texts)
-        vector = encoded[0]
+        plain = self._query_vector(encoded[0], reading, encoded[-1] if earlier else None)
+        vector = plain
         if focus:
-            vector = (1 - self.settings.focus_weight) * encoded[0] + (
+            mixed = (1 - self.settings.focus_weight) * encoded[0] + (
                 self.settings.focus_weight * encoded[1]
             )
+            vector = self._query_vector(mixed, reading, encoded[-1] if earlier else None)
+        words = question_words(tokens[0].ids, tokens[0].states, self.encoder.vocabulary)
+        read = encoded[[0, -1]] if earlier else encoded[:1]
+        return vector, plain, words, read
+
+    def _query_vector(
+        self, vector: np.ndarray, reading: QuestionReading, earlier: np.ndarray | None
+    ) -> np.ndarray:
+        """``vector`` with the library's topic for a short question, unit length, then
+        leaning towards the ``earlier`` question's vector of a follow-up."""
         if reading.words <= self.settings.short_words and self.settings.short_topic_weight:
             vector = vector + self.settings.short_topic_weight * self._topic
         vector = (vector / (np.linalg.norm(vector) or 1.0)).astype(np.float32)
-        words = question_words(tokens[0].ids, tokens[0].states, self.encoder.vocabulary)
-        read = encoded[[0, -1]] if earlier else encoded[:1]
-        if earlier:
-            vector = thread_vector(vector, encoded[-1], self.settings.follow_up_weight)
-        return vector, words, read
+        if earlier is not None:
+            vector = thread_vector(vector, earlier, self.settings.follow_up_weight)
+        return vector
 
     def _word_bonus(
         self,

@@ -101,6 +101,23 @@ def test_the_rules_verdict_is_the_default_and_the_fitted_one_is_there_to_compare
     assert not searcher.search(question).confident  # the rules' sentence threshold does not
 
 
+def test_the_focus_reorders_passages_but_the_verdict_reads_the_question_as_asked(searcher) -> None:  # noqa: ANN001
+    """The focus on a long post's asking sentences matches every passage less closely; the
+    verdict must not turn on it (EXPERIMENTS §2)."""
+    post = (
+        "We've been together nine years and the last two have been mostly silence at dinner "
+        "and arguments about money and his mother. I found a counsellor near us and he laughed "
+        "and said it was a waste of a Saturday. I still love him and I don't want to give up. "
+        "How do I get him to agree to go?"
+    )
+    focused = searcher.with_settings(replace(searcher.settings, focus_weight=0.5))
+    plain, mixed = searcher.search(post), focused.search(post)
+    assert [h.passage.passage_id for h in plain.hits] != [h.passage.passage_id for h in mixed.hits]
+    for name in ("best_sentence", "best_dense", "match"):
+        assert mixed.signals[name] == pytest.approx(plain.signals[name], abs=1e-6), name
+    assert mixed.confident == plain.confident
+
+
 def test_a_fact_question_is_answered_once_the_library_names_the_fact(tmp_path) -> None:  # noqa: ANN001
     """Nothing in the verdict says "this library never answers prices": add an article that
     names one and the same kind of question is answered; ask for one it does not name and
