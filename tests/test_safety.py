@@ -625,6 +625,13 @@ NEGATIVES = [
     "he took his belt off to the dry cleaners",
     "the hunter had his rifle pointed at the deer",
     "tell him it is for me if i leave early, the spare key i mean",
+    "my husband keeps going even when i tell him to stop buying gadgets, our sex life is fine",
+    "when it ends i'll watch the highlights on the news",
+    "he knows the shelter manager, he volunteers there on sundays",
+    "he found the shelter for stray dogs near our house",
+    "the GP is going to put her in hospital for tests",
+    "the consultant said he'll put her in hospital if her sugar keeps dropping",
+    "my bf found out which shelter the puppy came from",
 ]
 
 
