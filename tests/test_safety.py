@@ -287,7 +287,7 @@ POSITIVES = [
     "she held our sons face down in the bath to stop him screaming",
     "my mother in law beat me because the dal was cold",
     "hubbys family beat me when i asked for my gold back",
-    "my wifes brothers beat me in the car park",
+    "my wifes brothers beat me outside the pub",
     "hes knocked me about for years and now hes started on the kids",
     "my husband has always knocked me about when hes had a drink",
     "she knocks me around when the kids are at school",
@@ -297,6 +297,12 @@ POSITIVES = [
     "he forced my fingers onto the iron to teach me a lesson",
     "i found out he slipped some tablets into my tea before he went out",
     "she's been adding crushed pills to my food, I think? she adds some powder into my coffee",
+    "bf sent a vid w his gun pointed at my cat",
+    "she had the knife pointed at me the whole time we argued",
+    "my husband keeps a machete beside his bed and says its for me if i cheat",
+    "mum gets the cane out to our son when he cries",
+    "she pushed her sons face close to the fire to punish him",
+    "pretty sure my bf put sumthing in my drink at the party",
 ]
 
 NEGATIVES = [
