@@ -48,6 +48,7 @@ FITTED = (
     "blind4.jsonl",  # spent by PREREGISTERED3
     "blind5.jsonl",  # spent by PREREGISTERED4
     "blind6.jsonl",  # spent by PREREGISTERED5
+    "blind7.jsonl",  # spent by PREREGISTERED6
 )
 JUDGE = "blind3.jsonl"
 SKIP = (
