@@ -7,6 +7,7 @@ sample index) in well under a minute.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import shutil
@@ -14,6 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -23,6 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 OWN_SET = ROOT / "eval" / "own.jsonl"
+
+
+def eval_script(name: str) -> ModuleType:
+    """A script of eval/ (``fit_danger``...) loaded as a module: they are not a package."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "eval" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 # Ray clusters started by tests listen on the loopback address only (read when ray is imported).
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from dataclasses import replace
-from types import ModuleType
 
 import numpy as np
 import pytest
 
 from advice_search.confidence import VERDICT, AnswerFeatures, ConfidenceModel, answer_features
 
-from .conftest import ROOT
+from .conftest import eval_script
 
 HEATING = [
     "Write to the landlord about the broken heater and keep a copy of the letter.",
@@ -141,18 +139,8 @@ def test_a_fact_question_is_answered_once_the_library_names_the_fact(tmp_path) -
     assert not searcher.search("Does insurance pay for a driving assessment?").confident
 
 
-def _fit_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "fit_confidence", ROOT / "eval" / "fit_confidence.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_frozen_verdict_is_what_the_fitting_script_fits_on_the_tune_sets(searcher) -> None:  # noqa: ANN001
-    fit = _fit_script()
+    fit = eval_script("fit_confidence")
     rows = fit.collect(searcher, fit.TUNE)
     y = np.array([r["kind"] == "answerable" for r in rows], dtype=np.float64)
     model = fit.train(fit.matrix(rows, VERDICT.names), y, VERDICT.names)

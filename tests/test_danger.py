@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from dataclasses import replace
@@ -14,7 +13,7 @@ from advice_search import danger
 from advice_search.danger import DangerModel, terms
 from advice_search.search import Searcher
 
-from .conftest import ROOT
+from .conftest import eval_script
 
 # Written for these tests, after the model was fitted: danger told without a rule's words,
 # and ordinary questions of the library's topic. The refit of lead session 6 (train2, blind2)
@@ -57,10 +56,7 @@ def test_the_shipped_model_round_trips_and_covers_the_words_of_its_examples() ->
     vector = np.ones(len(model.vector_weights), np.float32) / math.sqrt(len(model.vector_weights))
     for text in UNSAID_DANGER + ORDINARY:
         assert math.isclose(model.score(text, vector), again.score(text, vector), abs_tol=1e-5)
-    spec = importlib.util.spec_from_file_location("fit_danger", ROOT / "eval" / "fit_danger.py")
-    assert spec is not None and spec.loader is not None
-    fit = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fit)
+    fit = eval_script("fit_danger")
     texts, _, judge = fit.examples()
     # Fitted on exactly these examples; after a change to them: eval/fit_danger.py --write
     assert set(fit.vocabulary(texts)) == set(model.idf), "refit: eval/fit_danger.py --write"

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from .conftest import CORPUS, ROOT
+from .conftest import CORPUS, ROOT, eval_script
 
 EVAL = ROOT / "eval"
 SEEDS = ROOT.parent / "shared" / "seeds"
 LABELLED = sorted(p for p in EVAL.glob("*.jsonl") if p.name not in {"own.jsonl"})
 
 
-def _script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, EVAL / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-check_gold = _script("check_gold")
-split = _script("split")
+check_gold = eval_script("check_gold")
+split = eval_script("split")
 
 
 def _write(path: Path, records: list[dict]) -> Path:

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-from types import ModuleType
-
 import numpy as np
 import pytest
 
-from .conftest import ROOT
+from .conftest import eval_script
 
-
-def _script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "eval" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fit_danger = _script("fit_danger")
+fit_danger = eval_script("fit_danger")
 
 
 def dense_fit(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from types import ModuleType
 
 import pytest
 
 from advice_search.evaluate import Question, load_questions
 from advice_search.text import normalise
 
-from .conftest import ROOT
+from .conftest import ROOT, eval_script
 
-
-def _script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "eval" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-mixed = _script("mixed")
+mixed = eval_script("mixed")
 
 TODDLER = "put them down drowsy. let your toddler fall asleep in the cot or bed without you."
 COUPLES = "suggest a trial session of couples therapy."
