@@ -4,12 +4,12 @@ The rules catch the wordings they were written from: on a blind set (eval/crisis
 16 of 60 crisis questions, and twenty rules written from one half's misses caught none of the
 other half's. This model reads words and meaning together: a logistic score over the
 question's stems and stem pairs (tf-idf) and its MiniLM vector (free: the search embeds the
-question anyway), fitted by ``eval/fit_danger.py`` on every labelled text there is (3,253),
+question anyway), fitted by ``eval/fit_danger.py`` on every labelled text there is (3,811),
 many of them short ordinary ones ("she yelled at me in front of her friends"). Its threshold
 lets through 1% of the ordinary examples, scored out of fold. On eval/crisis/blind3.jsonl
 (another writer; never fitted on, looked at since its one measurement): the rules catch 17 of
 60 crisis questions and flag 5 of 60 ordinary ones; with the model, 29 and 7 (refitted since
-with more examples and rules: with today's rules 21 and 5, with the model 34 and 6;
+with more examples and rules: with today's rules 24 and 4, with the model 41 and 5;
 eval/crisis/README.md).
 In a long post the sentence that tells the danger is diluted by the story around it, so the
 model also reads each sentence alone, against its threshold plus a margin
@@ -19,7 +19,9 @@ flagged 3 of 60 either way; only in a text that as a whole comes within 2.0 of t
 (added after a refit read "She says she has it under control." as danger in a post about an
 eating disorder). On eval/crisis/blind5.jsonl (eval/crisis/PREREGISTERED4.md) the gate cost
 nothing (26 of 60 caught with it or without), so it stays; sentences are split as the question
-reader splits them (``question.typed_sentences``).
+reader splits them (``question.typed_sentences``). On eval/crisis/blind7.jsonl
+(eval/crisis/PREREGISTERED6.md) the sentence reading caught 40 of 60 against 37 without it,
+at 7 of 60 ordinary flagged against 6, so it stays.
 When the rules find nothing and the model reads danger, the search answers in crisis mode
 as for a rule (crisis.py), with a notice that names no category.
 

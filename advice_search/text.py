@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Abbreviations whose full stop does not end a sentence.
+# Abbreviations whose full stop does not end a sentence...
 _ABBREVIATIONS = {
-    "dr", "mr", "mrs", "ms", "prof", "st", "vs", "etc", "e.g", "i.e", "approx", "no", "jr", "sr",
+    "dr", "mr", "mrs", "ms", "prof", "st", "vs", "etc", "e.g", "i.e", "approx", "jr", "sr",
 }  # fmt: skip
+# ...and those that are one only before a number ("No. 5"; "He said no. Again." is two).
+_NUMBER_ABBREVIATIONS = {"no"}
 _SENTENCE_END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+|$)""")
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*•·‣▪])\s+")
 _WORD = re.compile(r"[\w'’-]+", re.UNICODE)
@@ -98,7 +100,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] == "."):
         word_start -= 1
     word = text[word_start:dot].lower()
-    if word == "no":  # "No. 5" is a number; "He said no. Again." ends a sentence
+    if word in _NUMBER_ABBREVIATIONS:
         after = _skip_space(text, dot + 1)
         return after < len(text) and text[after].isdigit()
     # Single letters are initials ("J. Smith").
