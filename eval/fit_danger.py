@@ -54,8 +54,8 @@ JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
-    "fresh13",  # written blind in lead session 9, for the next session's first measurement
     "fresh14",  # written blind in lead session 9, for a later measurement (after fresh13)
+    "fresh15",  # written blind in lead session 10, for the next session's first measurement
 )
 
 
