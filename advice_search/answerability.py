@@ -80,6 +80,7 @@ _FACTS = re.compile(
             tips?|steps?|options?|signs?|reasons?)\b)[a-z-]+(?:\ [a-z-]+){0,2}
             (?:\ exactly)?\ ?(?:[,?]|\ and\b|$)
       | \bwh?at\ even\ is\ (?:that|this|it)\b | \bwh?at\ is\ (?:that|this)\ even\b
+      | \bwh?at(?:['’]?s|\ is)\ (?:that|this)(?:\ exactly)?\s*(?:[?.!]|$)
       | \bwhat(?:['’]s|\ is|\ are)\ (?:this\ |that\ |the\ |a\ |an\ )?
             (?!(?:point|purpose|goal|aim|use|idea|benefit|harm)\b)[a-z0-9-]+(?:\ [a-z0-9-]+)?
             \ (?:rule|theory|technique|syndrome|method|exercise|model|therapy|approach|thing)\b
