@@ -132,7 +132,8 @@ _PERSON_GROUP = {word: group for group, words in PEOPLE.items() for word in word
 _NOT_ROMANTIC = {
     "work": "business co founding sales law practice research project lab study",
     "pastime": "tennis doubles squash badminton golf dance dancing climbing running training "
-    "workout gym sparring chess bridge card debate writing gaming",
+    "workout gym sparring chess bridge card debate writing gaming duet singing scene acting "
+    "skating rowing hiking quiz trivia",
 }
 _PARTNER_OF = {word: group for group, words in _NOT_ROMANTIC.items() for word in words.split()}
 
