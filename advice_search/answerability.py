@@ -140,7 +140,7 @@ _PARTNER_OF = {word: group for group, words in _NOT_ROMANTIC.items() for word in
 
 def people(text: str) -> set[str]:
     """The groups of people ``text`` speaks of (see PEOPLE)."""
-    words = _WORD.findall(text.lower())
+    words = [re.sub(r"['’]s$", "", word) for word in _WORD.findall(text.lower())]
     found = set()
     for before, word in zip(["", *words], words, strict=False):
         group = _PERSON_GROUP.get(word)
@@ -199,9 +199,11 @@ def missing_terms(terms: Iterable[str], passage_texts: Sequence[str]) -> tuple[s
     return tuple(t for t in terms if not covered(t, vocabulary))
 
 
-def names_other_people(question: str, passage_texts: Sequence[str]) -> bool:
-    """The question speaks of people ("my boss") none of the passages speaks of."""
-    asked_about = people(question)
+def names_other_people(question: str, passage_texts: Sequence[str], story: str = "") -> bool:
+    """The question speaks of people ("my boss") none of the passages speaks of. When its
+    asking part names nobody ("how do I get her to rehearse?"), the ``story`` around it says
+    who is meant ("my duet partner won't rehearse...")."""
+    asked_about = people(question) or people(story)
     return bool(asked_about) and not asked_about & people(" ".join(passage_texts))
 
 
@@ -223,9 +225,11 @@ def judge(
     min_coverage: float = 0.0,
     check_people: bool = True,
     titles: Sequence[str] = (),
+    story: str = "",
 ) -> Verdict:
     """The verdict for ``question`` given whether similarity found a match (``matched``) and
-    the texts of the passages offered first (``titles``: their articles')."""
+    the texts of the passages offered first (``titles``: their articles'; ``story``: the
+    whole post when ``question`` is only its asking part)."""
     terms = specific_terms(question, topic)
     missing = missing_terms(terms, passage_texts)
     coverage = 1 - len(missing) / len(terms) if terms else 1.0
@@ -234,7 +238,7 @@ def judge(
         return Verdict(False, "weak match", coverage, missing, facts)
     if facts and missing:
         return Verdict(False, "asks for facts", coverage, missing, facts)
-    if check_people and names_other_people(question, [*passage_texts, *titles]):
+    if check_people and names_other_people(question, [*passage_texts, *titles], story):
         return Verdict(False, "other people", coverage, missing, facts)
     if coverage < min_coverage:
         return Verdict(False, "words not covered", coverage, missing, facts)

@@ -78,5 +78,6 @@ def decide(
         min_coverage=settings.min_coverage,
         check_people=settings.people_check,
         titles=titles,
+        story=reading.text,
     )
     return rules.confident, features
