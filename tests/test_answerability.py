@@ -185,3 +185,17 @@ def test_a_question_about_a_tennis_partner_is_not_answered_by_couples_advice() -
     tennis = "My tennis partner keeps poaching my shots. How do I tell him to stop?"
     assert not judge(tennis, matched=True, passage_texts=couples).confident
     assert judge("How do I tell my wife to stop?", matched=True, passage_texts=couples).confident
+
+
+def test_an_asking_sentence_that_names_nobody_is_read_with_its_story() -> None:
+    couples = ["Tell your partner how you feel about the relationship.", "Ask your wife why."]
+    asked = "How do I get her to put in extra practice?"
+    duet = "My duet partner won't rehearse outside Tuesdays. " + asked
+    assert not judge(asked, matched=True, passage_texts=couples, story=duet).confident
+    wife = "My wife won't rehearse our vows with me. " + asked
+    assert judge(asked, matched=True, passage_texts=couples, story=wife).confident
+    # the asking sentence's own people come first: the story's coach does not count
+    coach = "My coach says I'm distracted. How do I get my wife to talk to me?"
+    assert judge(
+        "How do I get my wife to talk to me?", matched=True, passage_texts=couples, story=coach
+    ).confident
