@@ -140,7 +140,7 @@ _PARTNER_OF = {word: group for group, words in _NOT_ROMANTIC.items() for word in
 
 def people(text: str) -> set[str]:
     """The groups of people ``text`` speaks of (see PEOPLE)."""
-    words = [re.sub(r"['’]s$", "", word) for word in _WORD.findall(text.lower())]
+    words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in _WORD.findall(text.lower())]
     found = set()
     for before, word in zip(["", *words], words, strict=False):
         group = _PERSON_GROUP.get(word)
