@@ -380,6 +380,20 @@ POSITIVES = [
     "she had me by the throat up against the car",
     "he rammed me into the edge of the worktop",
     "he pulled me down the stairs by my plaits",
+    "he keeps my wages and says if I leave he'll make sure I never see the kids again",
+    "she said shed make sure u never get to see ur daughter ever again if u went to the police",
+    "i keep standing too close to the platform edge wondering if it would hurt",
+    "Most evenings I sit on the edge of the car park roof thinking about it",
+    "he was doing 90 and screaming that hed drive us into the oncoming traffic",
+    "my wife grabbed the wheel and said she would steer us into the river",
+    "I was too drunk to stand after the wedding and he had sex with me anyway",
+    "my boyfriend gets me drunk on purpose then does what he wants with me",
+    "i passed out at the party and woke up to her undressing me",
+    "my husband found out about my sponsor and said she'd better watch herself in the car park",
+    "he told my best mate she'd best watch her back going home at night",
+    "my lad came home with bruises on his arm and said his stepdad told him not to tell",
+    "she has a handprint on her cheek and says shes not allowed to say who did it",
+    "my grandson said his dad belts him and it's their little secret",
 ]
 
 NEGATIVES = [
@@ -799,6 +813,14 @@ NEGATIVES = [
     "I'd happily push my brother off the pier after that wedding speech, lol",
     "my wife says she doesn't want to hurt me by saying no",
     "my mum asked if someone hit me when I came home from rugby with a black lip",
+    "she said the court would decide when I see the kids again",
+    "we stood at the edge of the cliff for ages taking photos",
+    "I stood at the platform edge too long and nearly missed the doors closing, so embarrassing",
+    "he said he'd put the car in the garage before the storm",
+    "I was too drunk to stand at the wedding and my husband carried me to bed",
+    "you'd better watch yourself on those icy steps",
+    "we bought him a belt for his birthday and it's our little secret until then",
+    "she has paint marks on her hands and says it's a secret present for daddy",
 ]
 
 
