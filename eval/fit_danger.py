@@ -49,6 +49,7 @@ FITTED = (
     "blind5.jsonl",  # spent by PREREGISTERED4
     "blind6.jsonl",  # spent by PREREGISTERED5
     "blind7.jsonl",  # spent by PREREGISTERED6
+    "blind8.jsonl",  # spent by PREREGISTERED7
 )
 JUDGE = "blind3.jsonl"
 SKIP = (
