@@ -116,10 +116,9 @@ def test_sentences_are_read_alone_only_in_longer_texts() -> None:
 
 
 def test_a_danger_sentence_buried_in_a_long_post_is_read_alone(searcher: Searcher) -> None:
-    post = STORY.format(
-        "Last month he kept me awake all night shouting and then drove off with the car keys "
-        "and my phone."
-    )
+    # The line is one the shipped model reads as danger alone and not in the story: after a
+    # refit that reads the whole post as danger, pick another.
+    post = STORY.format("Last month he pinned me to the bed and screamed in my face.")
     whole = searcher.with_settings(searcher.settings.__class__(danger_sentence_margin=None))
     assert not whole.assess(post).is_crisis
     for margin in (0.0, 1.0):
