@@ -35,7 +35,7 @@ from advice_search.safety import RULES, is_crisis
 from advice_search.search import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
-CS = (3.0, 1.0, 10.0, 30.0, 100.0)  # the first wins ties
+CS = (3.0, 1.0, 10.0)  # the first wins ties
 FALSE_ALARMS = 0.01
 FOLDS = 5
 FITTED = (
