@@ -138,14 +138,20 @@ _NOT_ROMANTIC = {
 _PARTNER_OF = {word: group for group, words in _NOT_ROMANTIC.items() for word in words.split()}
 
 
+_FAMILY = frozenset(["parent", "sibling", "child"])
+
+
 def people(text: str) -> set[str]:
-    """The groups of people ``text`` speaks of (see PEOPLE)."""
+    """The groups of people ``text`` speaks of (see PEOPLE). "His mom", "her brother" and
+    "mother-in-law" are the partner's family, so they speak of the partner too."""
     words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in _WORD.findall(text.lower())]
     found = set()
-    for before, word in zip(["", *words], words, strict=False):
+    for i, (before, word) in enumerate(zip(["", *words], words, strict=False)):
         group = _PERSON_GROUP.get(word)
         if group == "partner" and word.startswith("partner") and before in _PARTNER_OF:
             group = _PARTNER_OF[before]
+        if group in _FAMILY and (before in ("his", "her") or words[i + 1 : i + 3] == ["in", "law"]):
+            found.add("partner")
         if group:
             found.add(group)
     return found

@@ -172,6 +172,9 @@ def test_a_question_about_people_the_passages_never_speak_of_is_not_answered() -
         ("My husband is also my business partner", {"partner", "work"}),
         ("Partners: how do we split chores?", {"partner"}),
         ("at my husband's 40th, in front of all his friends", {"partner", "friend"}),
+        ("should i tell his mom whats going on?", {"parent", "partner"}),
+        ("Mother-in-law offered to mediate", {"parent", "partner"}),
+        ("my mom keeps asking about my brother", {"parent", "sibling"}),
     ],
 )
 def test_a_partner_in_business_or_sport_is_not_the_askers_partner(
