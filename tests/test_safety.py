@@ -413,6 +413,8 @@ POSITIVES = [
     "gf let go of the rope wen i was at the top n said it was a trust exercise",
     "my husband undid my seatbelt on the motorway as a prank",
     "my bf belayed me and dropped me when I was on lead deliberately after we argued",
+    "husband removed my parachute reserve as a prank before my jump",
+    "my ex used to make me sleep in the car boot till i said sorry",
 ]
 
 NEGATIVES = [
@@ -860,6 +862,8 @@ NEGATIVES = [
     "he held the ladder for me while I cleaned the gutters, then we joked about my fear of heights",
     "the instructor turned off my air as a test, it is the out of air drill on the PADI course",
     "my girlfriend dropped me when I was on lead and it was a genuine mistake, she was mortified",
+    "the rigger removed my reserve to repack it and said it was just a routine check",
+    "my husband makes me sit in the car boot area with the dogs on long drives, we joke about it",
 ]
 
 
