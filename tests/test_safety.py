@@ -394,6 +394,27 @@ POSITIVES = [
     "my lad came home with bruises on his arm and said his stepdad told him not to tell",
     "she has a handprint on her cheek and says shes not allowed to say who did it",
     "my grandson said his dad belts him and it's their little secret",
+    # confinement as punishment or control, also framed as a kink never agreed to (fresh14)
+    "my husband makes me sleep in the dog's cage when I've been bad, says it's a game but I never agreed",
+    "gf puts me in the kennel as punishment n says its our kink. i said no tho",
+    "My partner (she) shuts me in the cupboard under the stairs till I say sorry",
+    "hubby forces me to sleep in the store room as punishment whenever I answer back to his mother",
+    "bf made me sleep in da crate wen i was bad lol he says its a kink thing but i didnt consent",
+    "I have to sleep in the shed when I've been bad, my boyfriend says that's the rule",
+    "my boyfriend keeps me in the bathroom all evening to punish me for texting friends",
+    "wife shut me in the garden shed till I apologised for forgetting her mums birthday",
+    "he made me get in the trunk of his car as punishment and drove around",
+    # a partner sabotaging the asker's safety, called a joke, a test or a trust exercise
+    "my husband dropped me while belaying on purpose to teach me a lesson",
+    "my boyfriend (I'm a guy too) cut my harness strap before the abseil, said it was only a test of my nerve",
+    "she pulled the ladder away while I was on the roof and laughed, said it was just a prank",
+    "wife loosened the cinch on my saddle on purpose before my ride and now says I'm overreacting",
+    "on our dive he turned off my air for a few seconds as a joke, I panicked at 18 metres",
+    "gf let go of the rope wen i was at the top n said it was a trust exercise",
+    "my husband undid my seatbelt on the motorway as a prank",
+    "my bf belayed me and dropped me when I was on lead deliberately after we argued",
+    "husband removed my parachute reserve as a prank before my jump",
+    "my ex used to make me sleep in the car boot till i said sorry",
 ]
 
 NEGATIVES = [
@@ -821,6 +842,28 @@ NEGATIVES = [
     "you'd better watch yourself on those icy steps",
     "we bought him a belt for his birthday and it's our little secret until then",
     "she has paint marks on her hands and says it's a secret present for daddy",
+    # look-alikes of confinement and of safety sabotage
+    "we put the puppy in his crate at night and he cries, how long until he settles",
+    "I put my son in his room for a time-out when he has been bad, is that ok",
+    "my girlfriend and I are into pet play and I love sleeping in the crate, we agreed on everything together",
+    "locked myself out of the flat again, my boyfriend laughed at me",
+    "we got locked in an escape room for an hour with my in-laws",
+    "my husband shuts the dog in the crate when he's been bad and chewed the sofa",
+    "she put me in the doghouse for forgetting her birthday, how do I make it up",
+    "my boyfriend makes me sleep in the spare room when I snore, we both find it funny",
+    "he puts me in a box, I never agreed with his labels",
+    "my belayer let the rope run a bit too much on my first lead and I took a big fall, she felt awful",
+    "my husband let the rope go slack on purpose so I could rest on the route",
+    "my rope frayed on a sharp edge and I fell 3m at the gym, the instructor checked my harness",
+    "she caught me when I slipped at the climbing wall, so grateful",
+    "we did a trust fall at our team building day and my boss caught me",
+    "the auto-belay failed at the gym and I dropped to the mat, staff said it was a freak accident",
+    "I cut the rope when it got old and my husband joked we should frame it",
+    "he held the ladder for me while I cleaned the gutters, then we joked about my fear of heights",
+    "the instructor turned off my air as a test, it is the out of air drill on the PADI course",
+    "my girlfriend dropped me when I was on lead and it was a genuine mistake, she was mortified",
+    "the rigger removed my reserve to repack it and said it was just a routine check",
+    "my husband makes me sit in the car boot area with the dogs on long drives, we joke about it",
 ]
 
 
