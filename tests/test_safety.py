@@ -415,6 +415,10 @@ POSITIVES = [
     "my bf belayed me and dropped me when I was on lead deliberately after we argued",
     "husband removed my parachute reserve as a prank before my jump",
     "my ex used to make me sleep in the car boot till i said sorry",
+    "my wife plugged in the hair dryer and held it over the bath while i was in it, said it was a joke",
+    "he threatened to drop the radio in the tub if I mentioned counselling again",
+    "she said it only takes a little of the stuff they use on dogs and it looks like your heart just stopped",
+    "he keeps saying he could make it look like an accident and nobody would ask questions",
 ]
 
 NEGATIVES = [
@@ -864,6 +868,11 @@ NEGATIVES = [
     "my girlfriend dropped me when I was on lead and it was a genuine mistake, she was mortified",
     "the rigger removed my reserve to repack it and said it was just a routine check",
     "my husband makes me sit in the car boot area with the dogs on long drives, we joke about it",
+    "I dropped the hair dryer in the sink and it broke, so now we argue about who buys a new one",
+    "my wife is a vet nurse and told me about the stuff they use on dogs at the end, it made me cry",
+    "it felt like my heart stopped when he proposed, now he wont talk about counselling",
+    "she holds the lamp over the tub while i clean the grout, our one shared chore",
+    "I could make it look like an accident lol, he drives me mad leaving his socks out",
 ]
 
 
