@@ -55,7 +55,6 @@ JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
-    "fresh15",  # written blind in lead session 10, for the next session's first measurement
 )
 
 
