@@ -22,7 +22,8 @@ nothing (26 of 60 caught with it or without), so it stays; sentences are split a
 reader splits them (``question.typed_sentences``). On eval/crisis/blind7.jsonl
 (eval/crisis/PREREGISTERED6.md) the sentence reading caught 40 of 60 against 37 without it,
 at 7 of 60 ordinary flagged against 6, so it stays; on eval/crisis/blind8.jsonl
-(PREREGISTERED7.md) 33 against 30, at 8 against 7.
+(PREREGISTERED7.md) 33 against 30, at 8 against 7; on eval/crisis/blind9.jsonl
+(PREREGISTERED8.md) 33 against 30, at 3 either way.
 When the rules find nothing and the model reads danger, the search answers in crisis mode
 as for a rule (crisis.py), with a notice that names no category.
 

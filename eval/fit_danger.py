@@ -50,6 +50,7 @@ FITTED = (
     "blind6.jsonl",  # spent by PREREGISTERED5
     "blind7.jsonl",  # spent by PREREGISTERED6
     "blind8.jsonl",  # spent by PREREGISTERED7
+    "blind9.jsonl",  # spent by PREREGISTERED8
 )
 JUDGE = "blind3.jsonl"
 SKIP = (
