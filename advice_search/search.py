@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from . import adapter, danger
 from . import crisis as crisis_mode
-from . import danger
 from .candidates import Filters, candidates
 from .cpu import one_blas_thread
 from .encoder import OnnxEncoder
@@ -66,6 +66,7 @@ class Searcher:
         topic = np.asarray(index.topic, dtype=np.float32)
         self._topic = (topic / (np.linalg.norm(topic) or 1.0)).astype(np.float32)
         self._cache: dict[tuple[str, float], frozenset[str]] = {}
+        self.adapter = adapter.load()  # read once; applied when settings.query_adapter
         # An article line holds its whole text: decoded once, not once per hit.
         self._article = lru_cache(maxsize=1024)(index.articles.__getitem__)
 
@@ -99,6 +100,19 @@ class Searcher:
         other = copy.copy(self)  # shares the loaded arrays, model and index
         other.settings = settings
         return other
+
+    def with_adapter(self, query_adapter: adapter.QueryAdapter) -> Searcher:
+        """The same loaded index ranked with another query adapter (for fitting it)."""
+        other = copy.copy(self)
+        other.adapter = query_adapter
+        return other
+
+    def ranking_vector(self, question: str, after: str | None = None) -> np.ndarray:
+        """The vector ``search`` ranks ``question`` with (what the adapter is fitted on, when
+        the settings switch it off)."""
+        query, _ = prepare_query(question)
+        earlier = prepare_earlier(after) if self.settings.follow_ups else None
+        return self._question_vector(read_question(query), earlier)[0]
 
     def corpus_status(self, corpus_dir: Path) -> CorpusStatus:
         assert self.index.manifest is not None
@@ -165,8 +179,9 @@ class Searcher:
         for rank, i in enumerate(order[:k], start=1):
             signals = {"dense": dense[i], "sentence": sentences.best[i], "lexical": lexical[i]}
             hits.append(self._hit(rank, int(rows[i]), fused[i], sentences.best_row(i), signals))
-        # The verdict reads the question as asked, without the focus on its asking sentences:
-        # the focus reorders the passages but matches every one less closely (EXPERIMENTS §2).
+        # The verdict reads the question as asked, without the focus on its asking sentences
+        # or the adapter: both reorder the passages, and the verdict's bars were set on plain
+        # cosines (the focus matches every passage less closely: EXPERIMENTS §2).
         if plain is not vector:
             dense = passage_vectors @ plain
             sentences = sentence_scores(
@@ -229,11 +244,12 @@ class Searcher:
     def _question_vector(
         self, reading: QuestionReading, earlier: str | None
     ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray]:
-        """The question embedded to rank with, the same without the focus (the very array
-        when there is none), its content words (vocabulary ids, unit states) for the word
-        match, and the plain vectors of the question and the earlier one. The sentences that
-        ask are weighed in with the story, and a follow-up leans towards the ``earlier``
-        question it follows."""
+        """The question embedded to rank with, the same without the focus and the adapter
+        (the very array when there is neither), its content words (vocabulary ids, unit
+        states) for the word match, and the plain vectors of the question and the earlier
+        one. The sentences that ask are weighed in with the story, a follow-up leans towards
+        the ``earlier`` question it follows, and the adapter moves the result towards how
+        advice is written (adapter.py)."""
         wanted = self.settings.focus_weight > 0 and reading.words >= self.settings.focus_min_words
         focus = reading.focus if wanted else None
         texts = [reading.text, focus] if focus else [reading.text]
@@ -245,6 +261,8 @@ class Searcher:
                 self.settings.focus_weight * encoded[1]
             )
             vector = self._query_vector(mixed, reading, encoded[-1] if earlier else None)
+        if self.settings.query_adapter:
+            vector = self.adapter.apply(vector)  # to rank with; ``plain`` stays for the verdict
         words = question_words(tokens[0].ids, tokens[0].states, self.encoder.vocabulary)
         read = encoded[[0, -1]] if earlier else encoded[:1]
         return vector, plain, words, read

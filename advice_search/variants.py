@@ -20,6 +20,7 @@ ISSUE_9_OFF = {
     "diversity_margin": 1.0,
     "follow_ups": False,
     "word_weight": 0.0,
+    "query_adapter": False,
 }
 
 
@@ -56,6 +57,7 @@ def ablation(searcher: Searcher) -> dict[str, Searcher]:
         "no danger model": variant(danger_model=False),  # danger.py: the rules alone
         "no follow-ups": variant(follow_ups=False),  # questions given `after` read alone
         "no word match": variant(word_weight=0.0),  # words.py
+        "no adapter": variant(query_adapter=False),  # adapter.py
         "before issue 9": variant(**ISSUE_9_OFF),
         "no sentence": variant(use_sentence=False),
         "no bm25": variant(use_lexical=False),

@@ -110,7 +110,7 @@ def test_large_libraries_score_only_vector_and_bm25_candidates(searcher: Searche
     # takes the path a large library takes: FAISS top-10 ∪ BM25 top-10.
     narrow = searcher.with_settings(RankSettings(candidates=10))
     question = "How can I get my wife to try just one session?"
-    vector = narrow.encoder.encode([question])[0]
+    vector = narrow.ranking_vector(question)  # as the search ranks it (the adapter's move)
     rows = candidates(narrow.index, vector, narrow.index.lexical.match(question), None, 10)
     assert 10 <= len(rows) <= 20
     result = narrow.search(question, k=5)

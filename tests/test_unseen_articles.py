@@ -7,6 +7,7 @@ eval/EXPERIMENTS.md records what the first run got right and what was changed af
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from advice_search.ranking import RankSettings
@@ -50,3 +51,12 @@ def test_the_confidence_verdict_on_articles_it_has_never_seen(unseen_searcher) -
     assert not any(unseen_searcher.search(q).confident for q in cases["off-topic"])
     flagged = [q for q in cases["unanswerable"] if not unseen_searcher.search(q).confident]
     assert len(flagged) >= 2, flagged
+
+
+def test_the_adapter_fitted_on_the_seed_questions_costs_nothing_here(unseen_searcher) -> None:  # noqa: ANN001
+    """adapter.py is fitted on questions about the five seed articles only; on articles it has
+    never seen it must not take a right first result away."""
+    off = unseen_searcher.with_settings(replace(unseen_searcher.settings, query_adapter=False))
+    with_adapter = [_first_matches(unseen_searcher, q, p) for q, p in EXPECTED["ranking"]]
+    without = [_first_matches(off, q, p) for q, p in EXPECTED["ranking"]]
+    assert sum(with_adapter) >= sum(without), (with_adapter, without)
