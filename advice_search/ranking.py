@@ -63,6 +63,11 @@ class RankSettings:
     min_coverage: float = 0.0  # share of the question's specific words they must use
     people_check: bool = True  # ...and the people it speaks of (a boss, a teenager) named there
     topic_share: float = 0.2  # words used by this share of passages are the library's topic
+    # answer_model.py: a question the adapter's gate lets in this far (its share of the move) is
+    # answered only when one of its nearest passages (this many) reads as answering it
+    answer_model: bool = True
+    answer_model_near: float = 0.5
+    answer_model_reach: int = 10
     # confidence.py: the fitted verdict decides instead of the thresholds and rules above. Off:
     # on eight blind sets the rules made fewer mistakes (132 against 156; eval/README.md, fresh12)
     learned_verdict: bool = False

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import adapter, danger
+from . import adapter, answer_model, danger
 from . import crisis as crisis_mode
 from .candidates import Filters, candidates
 from .cpu import one_blas_thread
@@ -201,11 +201,22 @@ class Searcher:
             topic=self._topic_terms(),
             settings=self.settings,
         )
+        # answer_model.py: among questions like those it was fitted on, a passage near the
+        # question must also read as answering it (the rules see topic, facts and people).
+        answer_score = None
+        if (
+            confident
+            and self.settings.answer_model
+            and float(self.adapter.gate(plain)) >= self.settings.answer_model_near
+        ):
+            near = np.argsort(-dense, kind="stable")[: self.settings.answer_model_reach]
+            confident, answer_score = answer_model.load().answers(plain, passage_vectors[near])
         signals = {
             "best_score": best,
             "best_sentence": best_sentence,
             "best_dense": float(dense.max()),
             **features.as_dict(),
+            **({"answer_score": answer_score} if answer_score is not None else {}),
         }
         safety_first = safety.safety_first and self.settings.safety_first
         confident = confident and not safety_first

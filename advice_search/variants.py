@@ -21,6 +21,7 @@ ISSUE_9_OFF = {
     "follow_ups": False,
     "word_weight": 0.0,
     "query_adapter": False,
+    "answer_model": False,
 }
 
 
@@ -52,6 +53,7 @@ def ablation(searcher: Searcher) -> dict[str, Searcher]:
         "no perspective": variant(perspective_weight=0.0),
         "with focus": variant(focus_weight=0.5),  # measured, not kept (README)
         "no answer check": variant(answer_check=False),
+        "no answer model": variant(answer_model=False),  # answer_model.py
         "fitted verdict": variant(learned_verdict=True),  # confidence.py, the default until fresh12
         "no safety-first": variant(safety_first=False),
         "no danger model": variant(danger_model=False),  # danger.py: the rules alone

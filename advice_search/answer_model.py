@@ -1,0 +1,81 @@
+"""A learned check that some passage near the question answers it (issue 9: honest confidence).
+
+The rules verdict (answerability.py) sees topic, fact questions and people; an on-topic
+question the library does not answer ("should I tell my husband his brother declared his
+feelings?") passes it whenever a passage is near. This model reads a question and a passage
+together, as far as two vectors allow: a logistic score over their elementwise product and
+absolute difference, ``w . [q * p, |q - p|] + b``, fitted by ``eval/fit_answers.py`` on the eval
+sets (positives: each answerable question with the passages holding its anchors; negatives:
+each unanswerable question with its five nearest passages). The question is answered when the
+best of its ten nearest passages scores at least ``threshold``.
+
+Like the query adapter it knows the questions it was fitted on, so the search asks it only
+about questions the adapter's gate lets in (adapter.py): on other topics the rules decide alone.
+Measured leave-one-set-out (eval/EXPERIMENTS.md section 15).
+
+Pure apart from ``load``: vectors in, a score out.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+MODEL_FILE = "answer_model.npz"
+
+
+def pair_features(question: np.ndarray, passages: np.ndarray) -> np.ndarray:
+    """Per passage row, the features of (question, passage): [q * p, |q - p|]."""
+    question = np.asarray(question, np.float32)[None, :]
+    passages = np.asarray(passages, np.float32).reshape(-1, question.shape[1])
+    return np.concatenate([question * passages, np.abs(question - passages)], axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class AnswerModel:
+    """Weights over pair features, a bias, and the score at which a passage answers."""
+
+    weights: np.ndarray  # float32 [2 * dim]
+    bias: float
+    threshold: float
+
+    def scores(self, question: np.ndarray, passages: np.ndarray) -> np.ndarray:
+        features = pair_features(question, passages)
+        if features.shape[1] != len(self.weights):
+            raise ValueError(
+                f"the answer model takes {len(self.weights) // 2}-d vectors, "
+                f"got {features.shape[1] // 2}"
+            )
+        return features @ self.weights + self.bias
+
+    def answers(self, question: np.ndarray, passages: np.ndarray) -> tuple[bool, float]:
+        """Whether one of ``passages`` (unit rows) answers ``question``, and the best score."""
+        if not len(passages):
+            return False, float("-inf")
+        best = float(self.scores(question, passages).max())
+        return best >= self.threshold, best
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        np.savez(
+            buffer,
+            weights=self.weights.astype(np.float32),
+            bias_threshold=np.asarray([self.bias, self.threshold], np.float64),
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> AnswerModel:
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            bias, threshold = (float(x) for x in arrays["bias_threshold"])
+            return cls(arrays["weights"].astype(np.float32), bias, threshold)
+
+
+@cache
+def load() -> AnswerModel:
+    """The fitted model shipped with the package (read once)."""
+    return AnswerModel.from_bytes(resources.files(__package__).joinpath(MODEL_FILE).read_bytes())

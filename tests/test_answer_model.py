@@ -1,0 +1,59 @@
+"""The answer model (answer_model.py): its arithmetic, the shipped fit, and where it applies."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from advice_search import answer_model
+from advice_search.answer_model import AnswerModel, pair_features
+
+
+def test_pair_features_and_scores() -> None:
+    q = np.array([0.6, 0.8], np.float32)
+    p = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
+    np.testing.assert_allclose(pair_features(q, p), [[0.6, 0.0, 0.4, 0.8], [0.0, 0.8, 0.6, 0.2]])
+    model = AnswerModel(np.array([1, 1, 0, 0], np.float32), bias=-0.7, threshold=0.0)
+    np.testing.assert_allclose(model.scores(q, p), [-0.1, 0.1], atol=1e-6)
+    assert model.answers(q, p) == (True, pytest.approx(0.1, abs=1e-6))
+    assert model.answers(q, p[:1])[0] is False
+    assert model.answers(q, p[:0]) == (False, float("-inf"))
+    with pytest.raises(ValueError, match="takes 2-d vectors, got 3"):
+        model.scores(np.ones(3, np.float32), np.ones((1, 3), np.float32))
+
+
+def test_round_trip_through_bytes() -> None:
+    model = AnswerModel(np.arange(6, dtype=np.float32), bias=-1.25, threshold=0.5)
+    again = AnswerModel.from_bytes(model.to_bytes())
+    np.testing.assert_array_equal(again.weights, model.weights)
+    assert (again.bias, again.threshold) == (-1.25, 0.5)
+
+
+def _score(searcher, question: str) -> float | None:  # noqa: ANN001
+    return searcher.search(question).signals.get("answer_score")
+
+
+def test_the_shipped_model_tells_an_answered_question_from_one_next_to_it(searcher) -> None:  # noqa: ANN001
+    """Written for this test (in no eval set): the first is answered by the articles (go on
+    your own; what therapy does), the second is on their topic but nowhere in them, and the
+    rules alone let it through."""
+    shipped = answer_model.load()
+    rules = searcher.with_settings(replace(searcher.settings, answer_model=False))
+    answered = "my boyfriend won't do couples counselling, would going by myself help us at all?"
+    assert _score(searcher, answered) >= shipped.threshold
+    assert searcher.search(answered).confident
+    unanswered = "can we bring our baby to couples therapy sessions?"
+    assert rules.search(unanswered).confident
+    result = searcher.search(unanswered)
+    assert result.signals["answer_score"] < shipped.threshold and not result.confident
+
+
+def test_it_is_asked_only_about_questions_the_adapter_knows(searcher) -> None:  # noqa: ANN001
+    """Far from the questions both were fitted on (another topic), the rules decide alone."""
+    far = "my roommate never pays his share of the bills, how do I get him to pay?"
+    assert _score(searcher, far) is None
+    off = searcher.with_settings(replace(searcher.settings, answer_model=False))
+    near = "my boyfriend won't do couples counselling, would going by myself help us at all?"
+    assert "answer_score" not in off.search(near).signals
