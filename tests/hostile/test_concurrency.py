@@ -77,7 +77,7 @@ def test_two_ingests_at_once_one_waits_or_stops_in_one_line(
     base = [sys.executable, "-m", "advice_search", "ingest", "--quiet"]
     paths = ["--corpus", str(corpus), "--index", str(index)]
     for attempt in range(scale(2, 10)):
-        for n in range(15):  # work enough that the first ingest is still embedding
+        for n in range(40):  # work enough that the first ingest is still embedding
             (corpus / f"extra-{attempt}-{n}.md").write_text(
                 f"# Extra {attempt} {n}\n\nArticle {attempt}-{n}: talk when you are calm. "
                 "Listen first, then answer. Take a break when voices rise.\n"
