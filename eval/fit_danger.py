@@ -56,7 +56,6 @@ JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
-    "fresh16",  # written blind in lead session 11, measured once before it is fitted on
 )
 
 

@@ -419,6 +419,8 @@ POSITIVES = [
     "he threatened to drop the radio in the tub if I mentioned counselling again",
     "she said it only takes a little of the stuff they use on dogs and it looks like your heart just stopped",
     "he keeps saying he could make it look like an accident and nobody would ask questions",
+    "my bf put our dogs shock collar round my ankle as a joke n buzzed it when i raised my voice",
+    "she used a taser on me during an argument about money",
 ]
 
 NEGATIVES = [
@@ -873,6 +875,9 @@ NEGATIVES = [
     "it felt like my heart stopped when he proposed, now he wont talk about counselling",
     "she holds the lamp over the tub while i clean the grout, our one shared chore",
     "I could make it look like an accident lol, he drives me mad leaving his socks out",
+    "we use an e-collar on the dog and my husband thinks it is cruel",
+    "he tasered me in the video game and I rage quit, he laughed for an hour",
+    "my boyfriend put the dog's shock collar in the bin, he hates it",
 ]
 
 
