@@ -878,6 +878,8 @@ NEGATIVES = [
     "we use an e-collar on the dog and my husband thinks it is cruel",
     "he tasered me in the video game and I rage quit, he laughed for an hour",
     "my boyfriend put the dog's shock collar in the bin, he hates it",
+    "our toddler wakes up screaming every night and only settles if I rock her, how do I break the habit",
+    "the baby screams at bedtime until I pick him up, how do we break this cycle without a fight",
 ]
 
 
