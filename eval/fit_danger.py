@@ -56,6 +56,7 @@ JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
+    "fresh17",  # written blind in lead session 11, measured once before it is fitted on
 )
 
 
