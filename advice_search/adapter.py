@@ -28,12 +28,13 @@ Pure apart from ``load``: a vector in, a vector out.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 import numpy as np
+
+from .files import arrays_from_bytes, arrays_to_bytes
 
 MODEL_FILE = "adapter_model.npz"
 
@@ -91,27 +92,19 @@ class QueryAdapter:
         return (moved / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
     def to_bytes(self) -> bytes:
-        buffer = io.BytesIO()
-        np.savez(
-            buffer,
+        return arrays_to_bytes(
             down=self.down.astype(np.float32),
             up=self.up.astype(np.float32),
             centre=self.centre.astype(np.float32),
             gate=np.asarray([self.low, self.high], np.float32),
         )
-        return buffer.getvalue()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> QueryAdapter:
-        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
-            low, high = (float(x) for x in arrays["gate"])
-            return cls(
-                arrays["down"].astype(np.float32),
-                arrays["up"].astype(np.float32),
-                arrays["centre"].astype(np.float32),
-                low,
-                high,
-            )
+        arrays = arrays_from_bytes(data)
+        low, high = (float(x) for x in arrays["gate"])
+        matrices = (arrays[name].astype(np.float32) for name in ("down", "up", "centre"))
+        return cls(*matrices, low, high)
 
 
 @cache

@@ -18,12 +18,13 @@ Pure apart from ``load``: vectors in, a score out.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 import numpy as np
+
+from .files import arrays_from_bytes, arrays_to_bytes
 
 MODEL_FILE = "answer_model.npz"
 
@@ -60,19 +61,16 @@ class AnswerModel:
         return best >= self.threshold, best
 
     def to_bytes(self) -> bytes:
-        buffer = io.BytesIO()
-        np.savez(
-            buffer,
+        return arrays_to_bytes(
             weights=self.weights.astype(np.float32),
             bias_threshold=np.asarray([self.bias, self.threshold], np.float64),
         )
-        return buffer.getvalue()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> AnswerModel:
-        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
-            bias, threshold = (float(x) for x in arrays["bias_threshold"])
-            return cls(arrays["weights"].astype(np.float32), bias, threshold)
+        arrays = arrays_from_bytes(data)
+        bias, threshold = (float(x) for x in arrays["bias_threshold"])
+        return cls(arrays["weights"].astype(np.float32), bias, threshold)
 
 
 @cache

@@ -13,12 +13,15 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import io
 import os
 import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+import numpy as np
 
 _FULL = (errno.ENOSPC, errno.EDQUOT)
 _FULL_TEXT = tuple(os.strerror(code) for code in _FULL)
@@ -136,3 +139,16 @@ def file_sampled_sha256(path: Path) -> str:
                 handle.seek(round(i * step))
                 digest.update(handle.read(SAMPLE_BLOCK))
     return digest.hexdigest()
+
+
+def arrays_to_bytes(**arrays: np.ndarray) -> bytes:
+    """Named arrays as the bytes of an ``.npz`` file (how a fitted model ships in the package)."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def arrays_from_bytes(data: bytes) -> dict[str, np.ndarray]:
+    """The named arrays of ``.npz`` bytes, read without pickle."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        return {name: arrays[name] for name in arrays.files}
