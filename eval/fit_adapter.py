@@ -53,8 +53,7 @@ SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
     "threads",  # the follow-ups of forum and fresh again, with `after`: the same questions
-    "fresh17",  # measured once at the end of lead session 11; to be fitted on next
-    "fresh18",  # written blind in lead session 11, measured once before it is fitted on
+    "fresh19",  # written blind in lead session 12, measured once before it is fitted on
 )
 
 

@@ -56,8 +56,7 @@ JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
-    "fresh17",  # measured once at the end of lead session 11; to be fitted on next
-    "fresh18",  # written blind in lead session 11, measured once before it is fitted on
+    "fresh19",  # written blind in lead session 12, measured once before it is fitted on
 )
 
 

@@ -421,6 +421,11 @@ POSITIVES = [
     "he keeps saying he could make it look like an accident and nobody would ask questions",
     "my bf put our dogs shock collar round my ankle as a joke n buzzed it when i raised my voice",
     "she used a taser on me during an argument about money",
+    "he shoved me in the boot of his car and drove round for an hour to teach me a lesson",
+    "my stepdad made us ride in the trunk when we were too loud",
+    "when i cry she holds the cold hose on me in the garden till i stop",
+    "my gf puts me under an icy shower in my pyjamas if i come home late",
+    "he put my fingers in the clamp on his workbench and tightened it till I apologised",
 ]
 
 NEGATIVES = [
@@ -880,6 +885,13 @@ NEGATIVES = [
     "my boyfriend put the dog's shock collar in the bin, he hates it",
     "our toddler wakes up screaming every night and only settles if I rock her, how do I break the habit",
     "the baby screams at bedtime until I pick him up, how do we break this cycle without a fight",
+    "we put the kids bags in the boot and drove to Cornwall, and argued the whole way",
+    "he made me put the shopping in the boot while he sat in the car on his phone",
+    "my husband made the kids sit in the boot seats because grandma was in the back",
+    "we do cold plunges together every morning and my wife wants couples therapy too",
+    "my husband held the cold tap on my burn like the first aider said",
+    "i trapped my thumb in the vice sanding a shelf and my wife laughed",
+    "he showed me how to put the wood in the vice and tighten it, our first shared hobby",
 ]
 
 
