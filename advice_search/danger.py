@@ -4,12 +4,12 @@ The rules catch the wordings they were written from: on a blind set (eval/crisis
 16 of 60 crisis questions, and twenty rules written from one half's misses caught none of the
 other half's. This model reads words and meaning together: a logistic score over the
 question's stems and stem pairs (tf-idf) and its MiniLM vector (free: the search embeds the
-question anyway), fitted by ``eval/fit_danger.py`` on every labelled text there is (4,734),
+question anyway), fitted by ``eval/fit_danger.py`` on every labelled text there is (4,854),
 many of them short ordinary ones ("she yelled at me in front of her friends"). Its threshold
 lets through 1% of the ordinary examples, scored out of fold. On eval/crisis/blind3.jsonl
 (another writer; never fitted on, looked at since its one measurement): the rules catch 17 of
 60 crisis questions and flag 5 of 60 ordinary ones; with the model, 29 and 7 (refitted since
-with more examples and rules: with today's rules 24 and 4, with the model 38 and 5;
+with more examples and rules: with today's rules 24 and 4, with the model 41 and 5;
 eval/crisis/README.md).
 In a long post the sentence that tells the danger is diluted by the story around it, so the
 model also reads each sentence alone, against its threshold plus a margin
@@ -23,7 +23,8 @@ reader splits them (``question.typed_sentences``). On eval/crisis/blind7.jsonl
 (eval/crisis/PREREGISTERED6.md) the sentence reading caught 40 of 60 against 37 without it,
 at 7 of 60 ordinary flagged against 6, so it stays; on eval/crisis/blind8.jsonl
 (PREREGISTERED7.md) 33 against 30, at 8 against 7; on eval/crisis/blind9.jsonl
-(PREREGISTERED8.md) 33 against 30, at 3 either way.
+(PREREGISTERED8.md) 33 against 30, at 3 either way; on eval/crisis/blind10.jsonl
+(PREREGISTERED9.md) 41 against 34, at 3 against 2.
 When the rules find nothing and the model reads danger, the search answers in crisis mode
 as for a rule (crisis.py), with a notice that names no category.
 

@@ -51,6 +51,7 @@ FITTED = (
     "blind7.jsonl",  # spent by PREREGISTERED6
     "blind8.jsonl",  # spent by PREREGISTERED7
     "blind9.jsonl",  # spent by PREREGISTERED8
+    "blind10.jsonl",  # spent by PREREGISTERED9
 )
 JUDGE = "blind3.jsonl"
 SKIP = (
