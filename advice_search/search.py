@@ -189,7 +189,14 @@ class Searcher:
             )
         best, best_sentence = float(fused[order[0]]), float(sentences.best.max())
         # How well anything matches, before roles and perspective reorder what matches.
-        matches = fuse(dense, sentences.best, lexical, self._penalties(rows), self.settings)
+        matches = fuse(
+            dense,
+            sentences.best,
+            lexical,
+            self._penalties(rows),
+            self.settings,
+            weights=self.settings.verdict_weights,
+        )
         confident, features = decide(
             reading,
             hits,

@@ -110,8 +110,9 @@ def test_the_word_match_is_in_the_score(sample_searcher: Searcher) -> None:
         return scores["boundaries:001"] - scores["sleep:000"]
 
     match = _match(sample_searcher, question)
-    gain = sample_searcher.settings.word_weight * (match["boundaries:001"] - match["sleep:000"])
-    assert gain > 0.1
+    gap = match["boundaries:001"] - match["sleep:000"]
+    assert gap > 0.2  # the passage that uses the question's words matches them clearly better
+    gain = sample_searcher.settings.word_weight * gap
     assert lead(sample_searcher) - lead(off) == pytest.approx(gain, abs=1e-3)
 
 
