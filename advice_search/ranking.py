@@ -73,6 +73,9 @@ class RankSettings:
     answer_model: bool = True
     answer_model_near: float = 0.5
     answer_model_reach: int = 10
+    # ...and one that scores at least this vouches for a match the bars above call weak (short
+    # follow-ups fall just short of the sentence bar); None: it never does (EXPERIMENTS §17)
+    answer_model_vouch: float | None = None
     # confidence.py: the fitted verdict decides instead of the thresholds and rules above. Off:
     # on eight blind sets the rules made fewer mistakes (132 against 156; eval/README.md, fresh12)
     learned_verdict: bool = False

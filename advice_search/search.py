@@ -197,6 +197,17 @@ class Searcher:
             self.settings,
             weights=self.settings.verdict_weights,
         )
+        # answer_model.py: among questions like those it was fitted on, a passage near the
+        # question must also read as answering it (the rules see topic, facts and people); a
+        # high score vouches for a match the bars call weak.
+        answer_score = None
+        if (
+            self.settings.answer_model
+            and float(self.adapter.gate(plain)) >= self.settings.answer_model_near
+        ):
+            near = np.argsort(-dense, kind="stable")[: self.settings.answer_model_reach]
+            answered, answer_score = answer_model.load().answers(plain, passage_vectors[near])
+        vouch = self.settings.answer_model_vouch
         confident, features = decide(
             reading,
             hits,
@@ -207,17 +218,10 @@ class Searcher:
             lexical=self.index.lexical,
             topic=self._topic_terms(),
             settings=self.settings,
+            vouched=answer_score is not None and vouch is not None and answer_score >= vouch,
         )
-        # answer_model.py: among questions like those it was fitted on, a passage near the
-        # question must also read as answering it (the rules see topic, facts and people).
-        answer_score = None
-        if (
-            confident
-            and self.settings.answer_model
-            and float(self.adapter.gate(plain)) >= self.settings.answer_model_near
-        ):
-            near = np.argsort(-dense, kind="stable")[: self.settings.answer_model_reach]
-            confident, answer_score = answer_model.load().answers(plain, passage_vectors[near])
+        if answer_score is not None:
+            confident = confident and answered
         signals = {
             "best_score": best,
             "best_sentence": best_sentence,

@@ -44,11 +44,14 @@ def decide(
     lexical: Lexical,
     topic: frozenset[str],
     settings: RankSettings,
+    vouched: bool = False,
 ) -> tuple[bool, AnswerFeatures]:
     """Whether the passages offered answer the question, and the measurements behind it.
 
     ``matches`` are the candidates' fused scores before roles and perspective (how well
-    anything matches); ``dense`` and ``lexical_scores`` their signals.
+    anything matches); ``dense`` and ``lexical_scores`` their signals. ``vouched``: the answer
+    model read a passage as answering, so a weak match still counts as one (the other rules
+    apply as ever).
     """
     question = asked_text(reading, settings)
     texts = [h.passage.text for h in hits[: settings.answer_passages]]
@@ -65,7 +68,7 @@ def decide(
         topic=topic,
         titles=titles,
     )
-    matched = is_confident(float(matches.max()), best_sentence, settings)
+    matched = vouched or is_confident(float(matches.max()), best_sentence, settings)
     if not settings.answer_check:
         return matched, features
     if settings.learned_verdict:

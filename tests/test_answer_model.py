@@ -57,3 +57,19 @@ def test_it_is_asked_only_about_questions_the_adapter_knows(searcher) -> None:  
     off = searcher.with_settings(replace(searcher.settings, answer_model=False))
     near = "my boyfriend won't do couples counselling, would going by myself help us at all?"
     assert "answer_score" not in off.search(near).signals
+
+
+def test_a_high_score_can_vouch_for_a_weak_match(searcher) -> None:  # noqa: ANN001
+    """Written for this test (in no eval set): a short follow-up whose best match falls under
+    the rules' first bar, though the passages on going back to therapy answer it. Off by
+    default (EXPERIMENTS section 17); switched on, a score above the bar lets the rest of the
+    rules decide, and a bar above its score changes nothing."""
+    question = "he came once and now refuses to go back. any tips"
+    result = searcher.search(question)
+    assert searcher.settings.answer_model_vouch is None and not result.confident
+    score = result.signals["answer_score"]
+    assert score >= answer_model.load().threshold  # the model reads it as answered...
+    below = searcher.with_settings(replace(searcher.settings, answer_model_vouch=score - 0.5))
+    assert below.search(question).confident  # ...and vouches for it when asked to
+    above = searcher.with_settings(replace(searcher.settings, answer_model_vouch=score + 0.5))
+    assert not above.search(question).confident
