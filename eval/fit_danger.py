@@ -52,6 +52,7 @@ FITTED = (
     "blind8.jsonl",  # spent by PREREGISTERED7
     "blind9.jsonl",  # spent by PREREGISTERED8
     "blind10.jsonl",  # spent by PREREGISTERED9
+    "blind11.jsonl",  # spent by PREREGISTERED10
 )
 JUDGE = "blind3.jsonl"
 SKIP = (
