@@ -53,8 +53,7 @@ SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
     "threads",  # the follow-ups of forum and fresh again, with `after`: the same questions
-    "fresh19",  # written blind in lead session 12, measured once before it is fitted on
-    "fresh20",  # written blind in lead session 13, measured once before it is fitted on
+    "fresh20",  # written blind in lead session 15, measured once before it is fitted on
 )
 
 

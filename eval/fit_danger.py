@@ -58,8 +58,7 @@ JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
-    "fresh19",  # written blind in lead session 12, measured once before it is fitted on
-    "fresh20",  # written blind in lead session 13, measured once before it is fitted on
+    "fresh20",  # written blind in lead session 15, measured once before it is fitted on
 )
 
 
