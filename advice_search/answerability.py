@@ -139,6 +139,13 @@ _PARTNER_OF = {word: group for group, words in _NOT_ROMANTIC.items() for word in
 
 
 _FAMILY = frozenset(["parent", "sibling", "child"])
+# A child named by age alone: "our two-year-old", "my 7 yr old", "a 15yo". Ages under 18 only;
+# "my 41-year-old husband" names the husband.
+_CHILD_AGE = re.compile(
+    r"\b(?:[1-9]|1[0-7]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen)[\s-]?(?:years?|yrs?|y)[\s/-]?(?:old|o)\b",
+    re.IGNORECASE,
+)
 
 
 def people(text: str) -> set[str]:
@@ -154,6 +161,8 @@ def people(text: str) -> set[str]:
             found.add("partner")
         if group:
             found.add(group)
+    if _CHILD_AGE.search(text):
+        found.add("child")
     return found
 
 

@@ -178,6 +178,9 @@ def test_a_question_about_people_the_passages_never_speak_of_is_not_answered() -
         ("should i tell his mom whats going on?", {"parent", "partner"}),
         ("Mother-in-law offered to mediate", {"parent", "partner"}),
         ("my mom keeps asking about my brother", {"parent", "sibling"}),
+        ("speech therapy for our two-year-old?", {"child"}),
+        ("my 7 yr old and my 15yo won't share a room", {"child"}),
+        ("my 41-year-old husband says ten years older is too old", {"partner"}),
     ],
 )
 def test_a_partner_in_business_or_sport_is_not_the_askers_partner(
