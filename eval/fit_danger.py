@@ -53,6 +53,7 @@ FITTED = (
     "blind9.jsonl",  # spent by PREREGISTERED8
     "blind10.jsonl",  # spent by PREREGISTERED9
     "blind11.jsonl",  # spent by PREREGISTERED10
+    "blind12.jsonl",  # spent by PREREGISTERED11
 )
 JUDGE = "blind3.jsonl"
 SKIP = (
