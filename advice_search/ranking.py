@@ -61,6 +61,11 @@ class RankSettings:
     # adapter.py: the question vector moved from how people ask towards how advice is written
     # (fitted on the eval sets' answerable questions; the verdict still reads the plain vector)
     query_adapter: bool = True
+    # memory.py: the labelled questions nearest the question (this many, each above the floor
+    # in cosine) vote for the passages that answered them, with this weight (0: off)
+    memory_weight: float = 0.5
+    memory_neighbours: int = 10
+    memory_floor: float = 0.55
     follow_ups: bool = True  # query.py: a question given ``after`` is read in its thread...
     follow_up_weight: float = 0.6  # ...its own share of the question vector
     answer_check: bool = True  # answerability.py: specific words and facts must be covered...

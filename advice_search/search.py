@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import adapter, answer_model, danger
+from . import adapter, answer_model, danger, memory
 from . import crisis as crisis_mode
 from .candidates import Filters, candidates
 from .cpu import one_blas_thread
@@ -44,6 +44,7 @@ from .ranking import (
 from .records import PASSAGE_KINDS, Hit, SearchResult
 from .safety import CrisisAssessment
 from .staleness import CorpusStatus, corpus_status
+from .text import normalise
 from .verdict import decide, topic_terms
 from .words import question_words
 
@@ -67,8 +68,13 @@ class Searcher:
         self._topic = (topic / (np.linalg.norm(topic) or 1.0)).astype(np.float32)
         self._cache: dict[tuple[str, float], frozenset[str]] = {}
         self.adapter = adapter.load()  # read once; applied when settings.query_adapter
+        self.memory = memory.load()  # read once; votes when settings.memory_weight
         # An article line holds its whole text: decoded once, not once per hit.
         self._article = lru_cache(maxsize=1024)(index.articles.__getitem__)
+        # A passage's text as gold anchors are matched (memory.py); the same few come up often.
+        self._normalised_text = lru_cache(maxsize=4096)(
+            lambda row: normalise(index.passages[row].text)
+        )
 
     @classmethod
     def open(cls, index_dir: Path, *, settings: RankSettings | None = None) -> Searcher:
@@ -105,6 +111,12 @@ class Searcher:
         """The same loaded index ranked with another query adapter (for fitting it)."""
         other = copy.copy(self)
         other.adapter = query_adapter
+        return other
+
+    def with_memory(self, question_memory: memory.QuestionMemory) -> Searcher:
+        """The same loaded index ranked with another question memory (for measuring it)."""
+        other = copy.copy(self)
+        other.memory = question_memory
         return other
 
     def ranking_vector(self, question: str, after: str | None = None) -> np.ndarray:
@@ -159,6 +171,8 @@ class Searcher:
         adjustment = self._adjustment(rows, roles, reading, earlier) - self._word_bonus(
             rows, roles, words
         )
+        if self.settings.memory_weight:  # memory.py: questions answered before vote
+            adjustment = adjustment - self.settings.memory_weight * self._memory_votes(rows, plain)
         fused = fuse(dense, sentences.best, lexical, adjustment, self.settings)
         fused = np.nan_to_num(fused, nan=0.0, posinf=0.0, neginf=0.0)  # NaN is not JSON
         order = [int(i) for i in np.argsort(-fused, kind="stable")]
@@ -322,6 +336,13 @@ class Searcher:
             pushed_down = role_penalties(roles, self.settings) > 0
             bonus = np.where(pushed_down, np.minimum(bonus, 0.0), bonus)
         return bonus.astype(np.float32)
+
+    def _memory_votes(self, rows: np.ndarray, plain: np.ndarray) -> np.ndarray:
+        """Each candidate's share of the votes of the remembered questions near the question
+        (memory.py); the plain vector, as the memory holds the questions as asked."""
+        texts = [self._normalised_text(int(row)) for row in rows]
+        settings = self.settings
+        return self.memory.votes(plain, texts, settings.memory_neighbours, settings.memory_floor)
 
     def _penalties(self, rows: np.ndarray) -> np.ndarray:
         """What each candidate loses for not being advice (bios, disclaimers)."""
