@@ -130,7 +130,8 @@ _PERSON_GROUP = {word: group for group, words in PEOPLE.items() for word in word
 # A partner in something other than a relationship ("my business partner", "my tennis
 # partner") is someone from work or from a pastime, not the asker's partner.
 _NOT_ROMANTIC = {
-    "work": "business co founding sales law practice research project lab study",
+    "work": "business co founding sales law practice research project lab study carpool "
+    "carpooling lift",
     "pastime": "tennis doubles squash badminton golf dance dancing climbing running training "
     "workout gym sparring chess bridge card debate writing gaming duet singing scene acting "
     "skating rowing hiking quiz trivia",

@@ -171,6 +171,7 @@ def test_a_question_about_people_the_passages_never_speak_of_is_not_answered() -
         ("My business partner and I can't agree on the second shop", {"work"}),
         ("my tennis doubles partner keeps poaching my shots", {"pastime"}),
         ("my duet partner in the musical won't rehearse", {"pastime"}),
+        ("my carpool partner is late every single morning", {"work"}),
         ("my partner won't go to counselling", {"partner"}),
         ("My husband is also my business partner", {"partner", "work"}),
         ("Partners: how do we split chores?", {"partner"}),
