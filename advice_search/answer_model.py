@@ -7,7 +7,8 @@ together, as far as two vectors allow: a logistic score over their elementwise p
 absolute difference, ``w . [q * p, |q - p|] + b``, fitted by ``eval/fit_answers.py`` on the eval
 sets (positives: each answerable question with the passages holding its anchors; negatives:
 each unanswerable question with its five nearest passages). The question is answered when the
-best of its ten nearest passages scores at least ``threshold``.
+best of its ten nearest passages scores at least ``threshold`` (since lead session 15 with the
+question memory's answered share weighed in: memory.py).
 
 Like the query adapter it knows the questions it was fitted on, so the search asks it only
 about questions the adapter's gate lets in (adapter.py): on other topics the rules decide alone.
@@ -43,6 +44,10 @@ class AnswerModel:
     weights: np.ndarray  # float32 [2 * dim]
     bias: float
     threshold: float
+    # The question memory's answered share (memory.py) of this many neighbours, times this
+    # weight, is added to the best score before it meets the threshold (0: not read)
+    memory_weight: float = 0.0
+    memory_neighbours: int = 20
 
     def scores(self, question: np.ndarray, passages: np.ndarray) -> np.ndarray:
         features = pair_features(question, passages)
@@ -53,24 +58,31 @@ class AnswerModel:
             )
         return features @ self.weights + self.bias
 
-    def answers(self, question: np.ndarray, passages: np.ndarray) -> tuple[bool, float]:
-        """Whether one of ``passages`` (unit rows) answers ``question``, and the best score."""
+    def answers(
+        self, question: np.ndarray, passages: np.ndarray, answered_share: float = 1.0
+    ) -> tuple[bool, float]:
+        """Whether one of ``passages`` (unit rows) answers ``question``, and the score that
+        decides: the best passage's, plus ``memory_weight`` times ``answered_share`` (the share
+        of the remembered questions nearest it that the library answered)."""
         if not len(passages):
             return False, float("-inf")
-        best = float(self.scores(question, passages).max())
+        best = float(self.scores(question, passages).max()) + self.memory_weight * answered_share
         return best >= self.threshold, best
 
     def to_bytes(self) -> bytes:
         return arrays_to_bytes(
             weights=self.weights.astype(np.float32),
             bias_threshold=np.asarray([self.bias, self.threshold], np.float64),
+            memory=np.asarray([self.memory_weight, self.memory_neighbours], np.float64),
         )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> AnswerModel:
         arrays = arrays_from_bytes(data)
         bias, threshold = (float(x) for x in arrays["bias_threshold"])
-        return cls(arrays["weights"].astype(np.float32), bias, threshold)
+        weight, neighbours = arrays.get("memory", (0.0, 20))
+        weights = arrays["weights"].astype(np.float32)
+        return cls(weights, bias, threshold, float(weight), int(neighbours))
 
 
 @cache

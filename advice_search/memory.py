@@ -9,6 +9,10 @@ cosine above the floor, for the passages holding their anchors. The votes sum to
 search adds ``RankSettings.memory_weight`` times them to the candidates' scores, so a question
 asked before in other words ("he won't even talk about seeing someone") finds what helped it.
 
+The memory also keeps questions the library does not answer (unanswerable and off-topic ones,
+without anchors): the share of a question's nearest neighbours that were answerable is read
+beside the answer model's score (answer_model.py) when deciding whether to call it answered.
+
 Anchors are kept, not passage rows: a passage is found again after a rebuild or a change in
 how articles are split, and on a library without the articles the questions were asked about
 no candidate holds an anchor and the memory changes nothing. It knows only the questions it
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import numpy as np
@@ -30,6 +34,8 @@ import numpy as np
 from .files import arrays_from_bytes, arrays_to_bytes
 
 MODEL_FILE = "memory_model.npz"
+# How much more a nearer neighbour counts in ``answered_share``: its cosine to this power.
+SHARPNESS = 4
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,7 +43,14 @@ class QuestionMemory:
     """Labelled questions: unit vectors and, for each, the normalised anchors of its answer."""
 
     vectors: np.ndarray  # float32 [n, dim], unit length (the plain question vectors)
-    anchors: tuple[tuple[str, ...], ...]  # per question: normalised gold anchors (text.normalise)
+    # per question: normalised gold anchors (text.normalise); none for a question the library
+    # does not answer (unanswerable or off-topic), which votes only in ``answered_share``
+    anchors: tuple[tuple[str, ...], ...]
+
+    @cached_property
+    def answered(self) -> np.ndarray:
+        """Which remembered questions the library answers (they have anchors)."""
+        return np.asarray([bool(a) for a in self.anchors], dtype=bool)
 
     def __post_init__(self) -> None:
         if self.vectors.ndim != 2 or len(self.vectors) != len(self.anchors):
@@ -45,8 +58,6 @@ class QuestionMemory:
                 f"the memory needs one [n, dim] vector row per question, got "
                 f"{self.vectors.shape} for {len(self.anchors)} questions"
             )
-        if any(not anchors for anchors in self.anchors):
-            raise ValueError("every remembered question needs at least one anchor")
 
     def __len__(self) -> int:
         return len(self.anchors)
@@ -63,13 +74,31 @@ class QuestionMemory:
         vector = np.asarray(vector, dtype=np.float32)
         if vector.shape != (self.dim,):
             raise ValueError(f"the memory takes {self.dim}-d vectors, got {vector.shape}")
-        cosines = self.vectors @ vector
-        count = min(count, len(self))
+        answered = np.flatnonzero(self.answered)
+        if not len(answered):
+            return []
+        cosines = np.full(len(self), -np.inf, dtype=np.float32)
+        cosines[answered] = self.vectors[answered] @ vector
+        count = min(count, len(answered))
         nearest = np.argpartition(-cosines, count - 1)[:count]
         nearest = nearest[np.argsort(-cosines[nearest], kind="stable")]
         margins = cosines[nearest] - floor
         total = float(margins[margins > 0].sum())
         return [(int(i), float(m) / total) for i, m in zip(nearest, margins, strict=True) if m > 0]
+
+    def answered_share(self, vector: np.ndarray, count: int) -> float:
+        """Of the ``count`` remembered questions nearest ``vector``, weighed by their cosine to
+        the power SHARPNESS, the share the library answers (1.0 when nothing is remembered):
+        a question like those asked before that the articles did not answer likely is not
+        answered either (answer_model.py reads it beside its own score)."""
+        if not len(self) or count <= 0:
+            return 1.0
+        cosines = self.vectors @ np.asarray(vector, dtype=np.float32)
+        count = min(count, len(self))
+        nearest = np.argpartition(-cosines, count - 1)[:count]
+        weights = np.maximum(cosines[nearest], 0.0) ** SHARPNESS
+        total = float(weights.sum())
+        return float(weights[self.answered[nearest]].sum()) / total if total > 0 else 1.0
 
     def votes(
         self, vector: np.ndarray, texts: Sequence[str], count: int, floor: float

@@ -220,7 +220,9 @@ class Searcher:
             and float(self.adapter.gate(plain)) >= self.settings.answer_model_near
         ):
             near = np.argsort(-dense, kind="stable")[: self.settings.answer_model_reach]
-            answered, answer_score = answer_model.load().answers(plain, passage_vectors[near])
+            model = answer_model.load()
+            share = self.memory.answered_share(plain, model.memory_neighbours)
+            answered, answer_score = model.answers(plain, passage_vectors[near], share)
         vouch = self.settings.answer_model_vouch
         confident, features = decide(
             reading,

@@ -29,6 +29,7 @@ from sklearn.linear_model import LogisticRegression
 from advice_search import answer_model
 from advice_search.answer_model import AnswerModel, pair_features
 from advice_search.evaluate import Question, load_questions
+from advice_search.memory import QuestionMemory
 from advice_search.ranking import RankSettings
 from advice_search.search import Searcher
 from advice_search.text import normalise
@@ -44,6 +45,10 @@ NEAR = RankSettings().answer_model_near
 # 0.92 made the fewest mistakes over the 21 sets (lead session 11, EXPERIMENTS section 15).
 KEEP = 0.92
 KINDS = ("answerable", "unanswerable", "off-topic")
+# The question memory's answered share (memory.py) weighed in: of weights 0, 1, 2 and 4 and 5,
+# 10 and 20 neighbours, 4 and 20 made the fewest mistakes held out (lead session 15, §19).
+MEMORY_WEIGHT = 4.0
+MEMORY_NEIGHBOURS = 20
 
 
 def rows_of(searcher: Searcher, path: Path) -> list[dict]:
@@ -93,6 +98,24 @@ def score(model: AnswerModel, passages: np.ndarray, vector: np.ndarray) -> float
     return model.answers(vector, passages[near])[1]
 
 
+def remember(rows: list[dict]) -> QuestionMemory:
+    """The question memory of ``rows`` as ``answered_share`` reads it (fit_memory.py makes
+    the shipped one of the same questions)."""
+    anchors = tuple(
+        tuple(normalise(g) for g in r["question"].gold)
+        if r["question"].category == "answerable"
+        else ()
+        for r in rows
+    )
+    return QuestionMemory(np.stack([r["vector"] for r in rows]).astype(np.float32), anchors)
+
+
+def _threshold(rows: list[dict], key: str) -> float:
+    """The score that keeps KEEP of the answerable questions of ``rows``."""
+    answerable = np.sort([r[key] for r in rows if r["question"].category == "answerable"])
+    return float(answerable[int((1 - KEEP) * len(answerable))])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--index", type=Path, default=ROOT / "index")
@@ -105,22 +128,31 @@ def main(argv: list[str] | None = None) -> int:
     for name, rows in data.items():
         train = [r for n, rs in data.items() if not same_writer(n, name) for r in rs]
         held = AnswerModel(*fit(passages, train), threshold=0.0)
+        remembered = remember(train)
         for row in rows:
             row["score"] = score(held, passages, row["vector"])
+            row["share"] = remembered.answered_share(row["vector"], MEMORY_NEIGHBOURS)
+            row["with memory"] = row["score"] + MEMORY_WEIGHT * row["share"]
     every = [r for rows in data.values() for r in rows]
-    answerable = np.sort([r["score"] for r in every if r["question"].category == "answerable"])
-    threshold = float(answerable[int((1 - KEEP) * len(answerable))])
-    print(f"{len(every)} questions in {len(data)} sets; held-out threshold {threshold:.3f}")
-    print(f"{'set':20} {'rules':>22} {'rules and answer model':>26}")
-    totals = np.zeros((2, 3, 2), int)
+    threshold, with_memory = (_threshold(every, key) for key in ("score", "with memory"))
+    print(f"{len(every)} questions in {len(data)} sets; held-out thresholds {threshold:.3f}, "
+          f"with the memory {with_memory:.3f}")  # fmt: skip
+    print(f"{'set':20} {'rules':>22} {'rules and answer model':>26} {'...and memory':>24}")
+    decisions = (
+        ("rules", lambda r: r["rules"]),
+        (
+            "rules and answer model",
+            lambda r: r["rules"] and (r["gate"] < NEAR or r["score"] >= threshold),
+        ),
+        (
+            "rules, answer model and memory",
+            lambda r: r["rules"] and (r["gate"] < NEAR or r["with memory"] >= with_memory),
+        ),
+    )
+    totals = np.zeros((len(decisions), 3, 2), int)
     for name, rows in data.items():
         cells = []
-        for j, decide in enumerate(
-            (
-                lambda r: r["rules"],
-                lambda r: r["rules"] and (r["gate"] < NEAR or r["score"] >= threshold),
-            )
-        ):
+        for j, (_, decide) in enumerate(decisions):
             counts = []
             for k, kind in enumerate(KINDS):
                 of = [r for r in rows if r["question"].category == kind]
@@ -128,13 +160,13 @@ def main(argv: list[str] | None = None) -> int:
                 totals[j, k] += (right, len(of))
                 counts.append(f"{right}/{len(of)}" if of else "-")
             cells.append(" ".join(counts))
-        print(f"{name:20} {cells[0]:>22} {cells[1]:>26}")
-    for j, label in enumerate(("rules", "rules and answer model")):
+        print(f"{name:20} {cells[0]:>22} {cells[1]:>26} {cells[2]:>24}")
+    for j, (label, _) in enumerate(decisions):
         (a, na), (u, nu), (o, no) = totals[j]
         print(f"all, {label}: answerable confident {a}/{na}, unanswerable flagged {u}/{nu}, "
               f"off-topic flagged {o}/{no}, mistakes {na - a + nu - u + no - o}")  # fmt: skip
     if args.write:
-        fitted = AnswerModel(*fit(passages, every), threshold=threshold)
+        fitted = AnswerModel(*fit(passages, every), with_memory, MEMORY_WEIGHT, MEMORY_NEIGHBOURS)
         target = ROOT / "advice_search" / answer_model.MODEL_FILE
         target.write_bytes(fitted.to_bytes())
         print(f"wrote {target}")

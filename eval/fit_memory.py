@@ -4,9 +4,11 @@
     .venv/bin/python eval/fit_memory.py --write    # ...then make it of every set and ship it
     .venv/bin/python eval/fit_memory.py --no-loso --write
 
-The memory holds the answerable questions of the sets of eval/fit_adapter.py (SKIP there),
-each as the plain vector the search reads it with (follow-up lean included, no adapter) and
-its gold anchors. Leave-one-set-out: each set is ranked with an adapter fitted without it
+The memory holds the questions of the sets of eval/fit_adapter.py (SKIP there) that have
+answerable ones, each as the plain vector the search reads it with (follow-up lean included,
+no adapter): the answerable ones with their gold anchors, the unanswerable and off-topic ones
+without (they count in the answered share eval/fit_answers.py weighs in; crisis questions are
+left out). Leave-one-set-out: each set is ranked with an adapter fitted without it
 (fit_adapter.fit) and a memory made without it, then with the memory's weight at 0: what the
 memory adds for a set of questions it never saw, on top of the adapter.
 """
@@ -29,12 +31,22 @@ from advice_search.text import normalise
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the eval scripts beside this one
 from fit_adapter import ROOT, Examples, examples, fit, same_writer, set_paths  # noqa: E402
 
+NOT_ANSWERED = ("unanswerable", "off-topic")
 
-def remember(sets: list[Examples]) -> QuestionMemory:
-    """The memory of the answerable questions of ``sets`` (those whose anchors the library has)."""
-    vectors = np.concatenate([s.vectors for s in sets])
-    anchors = tuple(tuple(normalise(g) for g in q.gold) for s in sets for q in s.questions)
-    return QuestionMemory(vectors.astype(np.float32), anchors)
+
+def remember(sets: list[Examples], searcher: Searcher | None = None) -> QuestionMemory:
+    """The memory of the answerable questions of ``sets`` (those whose anchors the library
+    has) and, given the ``searcher`` to read them with, of their unanswerable and off-topic
+    ones (no anchors)."""
+    vectors = [s.vectors for s in sets]
+    anchors = [tuple(normalise(g) for g in q.gold) for s in sets for q in s.questions]
+    if searcher is not None:
+        plain = searcher.with_settings(replace(searcher.settings, query_adapter=False))
+        others = [q for s in sets for q in s.every if q.category in NOT_ANSWERED]
+        if others:
+            vectors.append(np.stack([plain.ranking_vector(q.text, q.after) for q in others]))
+            anchors += [()] * len(others)
+    return QuestionMemory(np.concatenate(vectors).astype(np.float32), tuple(anchors))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{a1:.3f} / {a5:.3f} / {am:.3f}")  # fmt: skip
     if args.write:
         target = ROOT / "advice_search" / memory.MODEL_FILE
-        target.write_bytes(remember(data).to_bytes())
+        target.write_bytes(remember(data, searcher).to_bytes())
         print(f"wrote {target}")
     return 0
 

@@ -9,6 +9,7 @@ import pytest
 
 from advice_search import answer_model
 from advice_search.answer_model import AnswerModel, pair_features
+from advice_search.memory import QuestionMemory
 
 
 def test_pair_features_and_scores() -> None:
@@ -29,6 +30,36 @@ def test_round_trip_through_bytes() -> None:
     again = AnswerModel.from_bytes(model.to_bytes())
     np.testing.assert_array_equal(again.weights, model.weights)
     assert (again.bias, again.threshold) == (-1.25, 0.5)
+
+
+def test_the_memory_s_answered_share_is_weighed_in() -> None:
+    q = np.array([0.6, 0.8], np.float32)
+    p = np.array([[1.0, 0.0]], np.float32)
+    model = AnswerModel(np.array([1, 1, 0, 0], np.float32), -0.7, 0.5, memory_weight=1.0)
+    assert model.answers(q, p, answered_share=1.0) == (True, pytest.approx(0.9, abs=1e-6))
+    assert model.answers(q, p, answered_share=0.2)[0] is False  # -0.1 + 0.2 < 0.5
+    again = AnswerModel.from_bytes(model.to_bytes())
+    assert (again.memory_weight, again.memory_neighbours) == (1.0, 20)
+    # a file written before the memory was weighed in reads as weighing it not at all
+    old = answer_model.arrays_to_bytes(
+        weights=model.weights, bias_threshold=np.asarray([-0.7, 0.5], np.float64)
+    )
+    assert AnswerModel.from_bytes(old).memory_weight == 0.0
+
+
+def test_questions_like_unanswered_ones_are_not_called_answered(searcher) -> None:  # noqa: ANN001
+    """The same question against a memory that holds it as answered and as not answered: the
+    shipped model weighs the memory's answered share in, and only the first is confident."""
+    question = "my boyfriend won't do couples counselling, would going by myself help us at all?"
+    plain = searcher.with_settings(replace(searcher.settings, query_adapter=False))
+    vector = plain.ranking_vector(question)[None, :]
+    assert answer_model.load().memory_weight > 0
+    answered = searcher.with_memory(QuestionMemory(vector, (("going by myself",),)))
+    unanswered = searcher.with_memory(QuestionMemory(vector, ((),)))
+    assert answered.search(question).confident
+    result = unanswered.search(question)
+    assert not result.confident
+    assert result.signals["answer_score"] < answered.search(question).signals["answer_score"]
 
 
 def _score(searcher, question: str) -> float | None:  # noqa: ANN001

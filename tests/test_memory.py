@@ -43,16 +43,31 @@ def test_a_question_s_vote_goes_to_the_texts_holding_its_anchors() -> None:
     assert abs(float(votes.sum()) - 1) < 1e-6
 
 
+def test_the_answered_share_weighs_nearer_neighbours_more() -> None:
+    vectors = _unit(np.array([[1, 0, 0], [0.8, 0.6, 0], [0, 1, 0]], np.float32))
+    remembered = QuestionMemory(vectors, (("an anchor",), (), ("another",)))
+    assert remembered.answered.tolist() == [True, False, True]
+    near_answered = _unit(np.array([1, 0.1, 0], np.float32))
+    near_unanswered = _unit(np.array([0.7, 0.7, 0], np.float32))
+    assert remembered.answered_share(near_answered, 2) > 0.5
+    assert remembered.answered_share(near_unanswered, 2) < 0.5
+    assert remembered.answered_share(near_unanswered, 1) == 0.0
+    # an unanswered question never votes for passages
+    assert [q for q, _ in remembered.neighbours(near_unanswered, 3, 0.0)] == [0, 2]
+    empty = QuestionMemory(np.zeros((0, 3), np.float32), ())
+    assert empty.answered_share(near_answered, 5) == 1.0
+
+
 def test_round_trip_and_refusals() -> None:
     again = QuestionMemory.from_bytes(_small().to_bytes())
     assert again.anchors == _small().anchors
+    mixed = QuestionMemory(_small().vectors, (("a",), (), ("b", "c")))
+    assert QuestionMemory.from_bytes(mixed.to_bytes()).anchors == mixed.anchors
     np.testing.assert_allclose(again.vectors, _small().vectors, atol=1e-3)  # kept as float16
     empty = QuestionMemory.from_bytes(QuestionMemory(np.zeros((0, 3), np.float32), ()).to_bytes())
     assert len(empty) == 0 and empty.neighbours(np.ones(3, np.float32), 5, 0.0) == []
     with pytest.raises(ValueError, match="one \\[n, dim\\] vector row per question"):
         QuestionMemory(np.zeros((2, 3), np.float32), (("a",),))
-    with pytest.raises(ValueError, match="at least one anchor"):
-        QuestionMemory(np.zeros((1, 3), np.float32), ((),))
     with pytest.raises(ValueError, match="3-d vectors, got"):
         _small().neighbours(np.ones(4, np.float32), 2, 0.0)
 
@@ -60,6 +75,7 @@ def test_round_trip_and_refusals() -> None:
 def test_the_shipped_memory_matches_the_index_model(searcher) -> None:  # noqa: ANN001
     shipped = memory.load()
     assert len(shipped) > 100 and shipped.dim == searcher.index.passage_vectors([0]).shape[1]
+    assert 0 < shipped.answered.sum() < len(shipped)  # answered ones and others
     texts = [normalise(p.text) for p in searcher.index.passages]
     # the anchors are the library's words: most of them lie in a passage of the seed articles
     found = sum(any(a in t for t in texts) for q in shipped.anchors for a in q)
@@ -119,3 +135,12 @@ def test_fit_memory_remembers_every_answerable_question(searcher) -> None:  # no
     )
     made = fit_memory.remember([examples])
     assert made.anchors == (("seek therapy for yourself",),) and len(made) == 1
+    off_topic = Question("m2", "how long do I boil an egg?", (), "off-topic")
+    both = fit_adapter.Examples(
+        "t", (question,), examples.vectors, (rows,), every=(question, off_topic)
+    )
+    made = fit_memory.remember([both], searcher)
+    assert made.anchors == (("seek therapy for yourself",), ()) and made.answered.tolist() == [
+        True,
+        False,
+    ]
