@@ -146,16 +146,33 @@ def same_writer(a: str, b: str) -> bool:
     return a.rsplit("-", 1)[0] == b.rsplit("-", 1)[0]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def arguments(description: str, argv: list[str] | None) -> argparse.Namespace:
+    """The options of a script that measures leave-one-set-out, then may ship a fit."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--index", type=Path, default=ROOT / "index")
     parser.add_argument("--sets", nargs="*", help="only these leave-one-set-out folds")
     parser.add_argument("--write", action="store_true", help="fit on every set and ship it")
     parser.add_argument("--no-loso", action="store_true", help="skip leave-one-set-out")
-    args = parser.parse_args(argv)
-    searcher = Searcher.open(args.index)
+    return parser.parse_args(argv)
+
+
+def every_set(searcher: Searcher) -> list[Examples]:
+    """The examples of every set that has answerable questions."""
     data = [examples(searcher, name, path) for name, path in set_paths().items()]
-    data = [d for d in data if d.questions]
+    return [d for d in data if d.questions]
+
+
+def ship(name: str, data: bytes) -> None:
+    """Write a fitted model into the package, where the search loads it."""
+    target = ROOT / "advice_search" / name
+    target.write_bytes(data)
+    print(f"wrote {target}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(__doc__.split("\n")[0], argv)
+    searcher = Searcher.open(args.index)
+    data = every_set(searcher)
     print(f"{sum(len(d.questions) for d in data)} answerable questions in {len(data)} sets; "
           f"rank {RANK}, weight decay {WEIGHT_DECAY}, tau {TAU}, {EPOCHS} epochs")  # fmt: skip
     folds = [] if args.no_loso else [d for d in data if not args.sets or d.name in args.sets]
@@ -173,9 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mean MRR@10 of {len(folds)} sets: {totals[0] / len(folds):.3f} -> "
               f"{totals[1] / len(folds):.3f}")  # fmt: skip
     if args.write:
-        target = ROOT / "advice_search" / adapter.MODEL_FILE
-        target.write_bytes(fit(searcher, data).to_bytes())
-        print(f"wrote {target}")
+        ship(adapter.MODEL_FILE, fit(searcher, data).to_bytes())
     return 0
 
 

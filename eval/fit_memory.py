@@ -15,7 +15,6 @@ memory adds for a set of questions it never saw, on top of the adapter.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -29,7 +28,7 @@ from advice_search.search import Searcher
 from advice_search.text import normalise
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the eval scripts beside this one
-from fit_adapter import ROOT, Examples, examples, fit, same_writer, set_paths  # noqa: E402
+from fit_adapter import Examples, arguments, every_set, fit, same_writer, ship  # noqa: E402
 
 NOT_ANSWERED = ("unanswerable", "off-topic")
 
@@ -50,15 +49,9 @@ def remember(sets: list[Examples], searcher: Searcher | None = None) -> Question
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--index", type=Path, default=ROOT / "index")
-    parser.add_argument("--sets", nargs="*", help="only these leave-one-set-out folds")
-    parser.add_argument("--write", action="store_true", help="make it of every set and ship it")
-    parser.add_argument("--no-loso", action="store_true", help="skip leave-one-set-out")
-    args = parser.parse_args(argv)
+    args = arguments(__doc__.split("\n")[0], argv)
     searcher = Searcher.open(args.index)
-    data = [examples(searcher, name, path) for name, path in set_paths().items()]
-    data = [d for d in data if d.questions]
+    data = every_set(searcher)
     print(f"{sum(len(d.questions) for d in data)} answerable questions in {len(data)} sets; "
           f"weight {searcher.settings.memory_weight}, {searcher.settings.memory_neighbours} "
           f"neighbours, floor {searcher.settings.memory_floor}")  # fmt: skip
@@ -81,9 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mean of {len(folds)} sets: {b1:.3f} / {b5:.3f} / {bm:.3f} -> "
               f"{a1:.3f} / {a5:.3f} / {am:.3f}")  # fmt: skip
     if args.write:
-        target = ROOT / "advice_search" / memory.MODEL_FILE
-        target.write_bytes(remember(data, searcher).to_bytes())
-        print(f"wrote {target}")
+        ship(memory.MODEL_FILE, remember(data, searcher).to_bytes())
     return 0
 
 
