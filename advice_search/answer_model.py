@@ -43,11 +43,13 @@ class AnswerModel:
 
     weights: np.ndarray  # float32 [2 * dim]
     bias: float
-    threshold: float
-    # The question memory's answered share (memory.py) of this many neighbours, times this
-    # weight, is added to the best score before it meets the threshold (0: not read)
+    threshold: float  # what the best score needs alone
+    # Read with the question memory (memory.py): its answered share of this many neighbours,
+    # times this weight, is added to the best score, which then needs ``memory_threshold``
+    # (weight 0: the memory is not read)
     memory_weight: float = 0.0
     memory_neighbours: int = 20
+    memory_threshold: float = 0.0
 
     def scores(self, question: np.ndarray, passages: np.ndarray) -> np.ndarray:
         features = pair_features(question, passages)
@@ -59,30 +61,38 @@ class AnswerModel:
         return features @ self.weights + self.bias
 
     def answers(
-        self, question: np.ndarray, passages: np.ndarray, answered_share: float = 1.0
+        self, question: np.ndarray, passages: np.ndarray, answered_share: float | None = None
     ) -> tuple[bool, float]:
         """Whether one of ``passages`` (unit rows) answers ``question``, and the score that
-        decides: the best passage's, plus ``memory_weight`` times ``answered_share`` (the share
-        of the remembered questions nearest it that the library answered)."""
+        decided: the best passage's, or, given ``answered_share`` (the share of the remembered
+        questions nearest it that the library answered) and a memory weight, that plus the
+        weight times the share, against ``memory_threshold``."""
         if not len(passages):
             return False, float("-inf")
-        best = float(self.scores(question, passages).max()) + self.memory_weight * answered_share
-        return best >= self.threshold, best
+        best = float(self.scores(question, passages).max())
+        if answered_share is None or not self.memory_weight:
+            return best >= self.threshold, best
+        best += self.memory_weight * answered_share
+        return best >= self.memory_threshold, best
 
     def to_bytes(self) -> bytes:
         return arrays_to_bytes(
             weights=self.weights.astype(np.float32),
             bias_threshold=np.asarray([self.bias, self.threshold], np.float64),
-            memory=np.asarray([self.memory_weight, self.memory_neighbours], np.float64),
+            memory=np.asarray(
+                [self.memory_weight, self.memory_neighbours, self.memory_threshold], np.float64
+            ),
         )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> AnswerModel:
         arrays = arrays_from_bytes(data)
         bias, threshold = (float(x) for x in arrays["bias_threshold"])
-        weight, neighbours = arrays.get("memory", (0.0, 20))
+        weight, neighbours, memory_threshold = arrays.get("memory", (0.0, 20, 0.0))
         weights = arrays["weights"].astype(np.float32)
-        return cls(weights, bias, threshold, float(weight), int(neighbours))
+        return cls(
+            weights, bias, threshold, float(weight), int(neighbours), float(memory_threshold)
+        )
 
 
 @cache

@@ -78,6 +78,7 @@ class RankSettings:
     answer_model: bool = True
     answer_model_near: float = 0.5
     answer_model_reach: int = 10
+    answer_memory: bool = True  # ...reading the question memory's answered share (memory.py)
     # ...and one that scores at least this vouches for a match the bars above call weak (short
     # follow-ups fall just short of the sentence bar); None: it never does (EXPERIMENTS §17)
     answer_model_vouch: float | None = None

@@ -221,7 +221,11 @@ class Searcher:
         ):
             near = np.argsort(-dense, kind="stable")[: self.settings.answer_model_reach]
             model = answer_model.load()
-            share = self.memory.answered_share(plain, model.memory_neighbours)
+            share = (
+                self.memory.answered_share(plain, model.memory_neighbours)
+                if self.settings.answer_memory
+                else None
+            )
             answered, answer_score = model.answers(plain, passage_vectors[near], share)
         vouch = self.settings.answer_model_vouch
         confident, features = decide(

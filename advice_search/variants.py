@@ -22,6 +22,7 @@ ISSUE_9_OFF = {
     "word_weight": 0.0,
     "query_adapter": False,
     "memory_weight": 0.0,
+    "answer_memory": False,
     "answer_model": False,
 }
 
@@ -61,7 +62,8 @@ def ablation(searcher: Searcher) -> dict[str, Searcher]:
         "no follow-ups": variant(follow_ups=False),  # questions given `after` read alone
         "no word match": variant(word_weight=0.0),  # words.py
         "no adapter": variant(query_adapter=False),  # adapter.py
-        "no memory": variant(memory_weight=0.0),  # memory.py
+        "no memory": variant(memory_weight=0.0),  # memory.py: no votes for passages...
+        "no memory in answers": variant(answer_memory=False),  # ...nor in the answer check
         "before issue 9": variant(**ISSUE_9_OFF),
         "no sentence": variant(use_sentence=False),
         "no bm25": variant(use_lexical=False),

@@ -166,7 +166,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"all, {label}: answerable confident {a}/{na}, unanswerable flagged {u}/{nu}, "
               f"off-topic flagged {o}/{no}, mistakes {na - a + nu - u + no - o}")  # fmt: skip
     if args.write:
-        fitted = AnswerModel(*fit(passages, every), with_memory, MEMORY_WEIGHT, MEMORY_NEIGHBOURS)
+        weights, bias = fit(passages, every)
+        fitted = AnswerModel(
+            weights, bias, threshold, MEMORY_WEIGHT, MEMORY_NEIGHBOURS, memory_threshold=with_memory
+        )
         target = ROOT / "advice_search" / answer_model.MODEL_FILE
         target.write_bytes(fitted.to_bytes())
         print(f"wrote {target}")

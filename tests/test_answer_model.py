@@ -35,16 +35,20 @@ def test_round_trip_through_bytes() -> None:
 def test_the_memory_s_answered_share_is_weighed_in() -> None:
     q = np.array([0.6, 0.8], np.float32)
     p = np.array([[1.0, 0.0]], np.float32)
-    model = AnswerModel(np.array([1, 1, 0, 0], np.float32), -0.7, 0.5, memory_weight=1.0)
+    model = AnswerModel(
+        np.array([1, 1, 0, 0], np.float32), -0.7, -0.5, memory_weight=1.0, memory_threshold=0.5
+    )
     assert model.answers(q, p, answered_share=1.0) == (True, pytest.approx(0.9, abs=1e-6))
     assert model.answers(q, p, answered_share=0.2)[0] is False  # -0.1 + 0.2 < 0.5
+    assert model.answers(q, p) == (True, pytest.approx(-0.1, abs=1e-6))  # alone: -0.1 >= -0.5
     again = AnswerModel.from_bytes(model.to_bytes())
-    assert (again.memory_weight, again.memory_neighbours) == (1.0, 20)
+    assert (again.memory_weight, again.memory_neighbours, again.memory_threshold) == (1.0, 20, 0.5)
     # a file written before the memory was weighed in reads as weighing it not at all
     old = answer_model.arrays_to_bytes(
         weights=model.weights, bias_threshold=np.asarray([-0.7, 0.5], np.float64)
     )
     assert AnswerModel.from_bytes(old).memory_weight == 0.0
+    assert AnswerModel.from_bytes(old).answers(q, p, answered_share=0.0)[0] is False
 
 
 def test_questions_like_unanswered_ones_are_not_called_answered(searcher) -> None:  # noqa: ANN001
@@ -60,6 +64,9 @@ def test_questions_like_unanswered_ones_are_not_called_answered(searcher) -> Non
     result = unanswered.search(question)
     assert not result.confident
     assert result.signals["answer_score"] < answered.search(question).signals["answer_score"]
+    # without the memory in the answer check the model alone decides, and answers it
+    alone = unanswered.with_settings(replace(unanswered.settings, answer_memory=False))
+    assert alone.search(question).confident
 
 
 def _score(searcher, question: str) -> float | None:  # noqa: ANN001
@@ -73,12 +80,12 @@ def test_the_shipped_model_tells_an_answered_question_from_one_next_to_it(search
     shipped = answer_model.load()
     rules = searcher.with_settings(replace(searcher.settings, answer_model=False))
     answered = "my boyfriend won't do couples counselling, would going by myself help us at all?"
-    assert _score(searcher, answered) >= shipped.threshold
+    assert _score(searcher, answered) >= shipped.memory_threshold
     assert searcher.search(answered).confident
     unanswered = "can we bring our baby to couples therapy sessions?"
     assert rules.search(unanswered).confident
     result = searcher.search(unanswered)
-    assert result.signals["answer_score"] < shipped.threshold and not result.confident
+    assert result.signals["answer_score"] < shipped.memory_threshold and not result.confident
 
 
 def test_it_is_asked_only_about_questions_the_adapter_knows(searcher) -> None:  # noqa: ANN001
@@ -99,7 +106,7 @@ def test_a_high_score_can_vouch_for_a_weak_match(searcher) -> None:  # noqa: ANN
     result = searcher.search(question)
     assert searcher.settings.answer_model_vouch is None and not result.confident
     score = result.signals["answer_score"]
-    assert score >= answer_model.load().threshold  # the model reads it as answered...
+    assert score >= answer_model.load().memory_threshold  # the model reads it as answered...
     below = searcher.with_settings(replace(searcher.settings, answer_model_vouch=score - 0.5))
     assert below.search(question).confident  # ...and vouches for it when asked to
     above = searcher.with_settings(replace(searcher.settings, answer_model_vouch=score + 0.5))
