@@ -24,7 +24,7 @@ eval/EXPERIMENTS.md, section 18. Pure apart from ``load``: a vector in, votes ou
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
@@ -100,17 +100,25 @@ class QuestionMemory:
         total = float(weights.sum())
         return float(weights[self.answered[nearest]].sum()) / total if total > 0 else 1.0
 
+    def holds(self, question: int, text: str) -> bool:
+        """Whether ``text`` (a normalised passage text) holds one of ``question``'s anchors."""
+        return any(anchor in text for anchor in self.anchors[question])
+
     def votes(
-        self, vector: np.ndarray, texts: Sequence[str], count: int, floor: float
+        self,
+        vector: np.ndarray,
+        candidates: int,
+        holds: Callable[[int, int], bool],
+        count: int,
+        floor: float,
     ) -> np.ndarray:
-        """Each of ``texts`` (normalised passage texts)' share of the vote of the questions
-        near ``vector``: a question's share is split among the texts holding its anchors, and
-        a question none of them answers gives nothing."""
-        out = np.zeros(len(texts), dtype=np.float32)
+        """Each of ``candidates`` passages' share of the vote of the questions near ``vector``:
+        a question's share is split among the candidates ``holds(question, candidate)`` says
+        hold its anchors (``self.holds`` on their texts, remembered by the caller), and a
+        question none of them answers gives nothing."""
+        out = np.zeros(candidates, dtype=np.float32)
         for question, share in self.neighbours(vector, count, floor):
-            holding = [
-                i for i, text in enumerate(texts) if any(a in text for a in self.anchors[question])
-            ]
+            holding = [i for i in range(candidates) if holds(question, i)]
             for i in holding:
                 out[i] += share / len(holding)
         return out

@@ -50,6 +50,9 @@ from .words import question_words
 
 _BM25_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
 
+# How many (remembered question, passage) answers ``_memory_votes`` keeps before starting over.
+_HOLDS_KEPT = 200_000
+
 
 class Searcher:
     """Answers questions from one index build."""
@@ -69,6 +72,7 @@ class Searcher:
         self._cache: dict[tuple[str, float], frozenset[str]] = {}
         self.adapter = adapter.load()  # read once; applied when settings.query_adapter
         self.memory = memory.load()  # read once; votes when settings.memory_weight
+        self._holds: dict[tuple[int, int], bool] = {}  # (remembered question, row): holds anchor
         # An article line holds its whole text: decoded once, not once per hit.
         self._article = lru_cache(maxsize=1024)(index.articles.__getitem__)
         # A passage's text as gold anchors are matched (memory.py); the same few come up often.
@@ -117,6 +121,7 @@ class Searcher:
         """The same loaded index ranked with another question memory (for measuring it)."""
         other = copy.copy(self)
         other.memory = question_memory
+        other._holds = {}
         return other
 
     def ranking_vector(self, question: str, after: str | None = None) -> np.ndarray:
@@ -346,9 +351,23 @@ class Searcher:
     def _memory_votes(self, rows: np.ndarray, plain: np.ndarray) -> np.ndarray:
         """Each candidate's share of the votes of the remembered questions near the question
         (memory.py); the plain vector, as the memory holds the questions as asked."""
-        texts = [self._normalised_text(int(row)) for row in rows]
+        candidates = [int(row) for row in rows]
+        known, remembered = self._holds, self.memory
+
+        def holds(question: int, i: int) -> bool:  # the same pairs come up again and again
+            key = (question, candidates[i])
+            found = known.get(key)
+            if found is None:
+                if len(known) >= _HOLDS_KEPT:
+                    known.clear()
+                text = self._normalised_text(candidates[i])
+                found = known[key] = remembered.holds(question, text)
+            return found
+
         settings = self.settings
-        return self.memory.votes(plain, texts, settings.memory_neighbours, settings.memory_floor)
+        return remembered.votes(
+            plain, len(candidates), holds, settings.memory_neighbours, settings.memory_floor
+        )
 
     def _penalties(self, rows: np.ndarray) -> np.ndarray:
         """What each candidate loses for not being advice (bios, disclaimers)."""

@@ -36,9 +36,15 @@ def test_only_neighbours_above_the_floor_vote_and_by_their_margin() -> None:
 
 def test_a_question_s_vote_goes_to_the_texts_holding_its_anchors() -> None:
     texts = ["first, try a trial session together.", "you can go on your own.", "nothing here"]
-    votes = _small().votes(np.array([0, 1, 0], np.float32), texts, count=3, floor=0.5)
+    small = _small()
+    assert small.holds(0, texts[0]) and not small.holds(0, texts[1]) and small.holds(1, texts[1])
+
+    def holds(question: int, i: int) -> bool:
+        return small.holds(question, texts[i])
+
+    votes = small.votes(np.array([0, 1, 0], np.float32), 3, holds, count=3, floor=0.5)
     np.testing.assert_allclose(votes, [0, 0, 0])  # its answer (podcasts) is not among them
-    votes = _small().votes(_unit(np.array([1, 0.05, 0], np.float32)), texts, count=3, floor=0.5)
+    votes = small.votes(_unit(np.array([1, 0.05, 0], np.float32)), 3, holds, count=3, floor=0.5)
     assert votes[0] > 0 and votes[1] > 0 and votes[2] == 0
     assert abs(float(votes.sum()) - 1) < 1e-6
 
