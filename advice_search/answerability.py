@@ -149,7 +149,8 @@ _CHILD_AGE = re.compile(
 )
 
 
-def people(text: str) -> set[str]:
+@lru_cache(maxsize=4096)  # the same passages are read for many questions
+def people(text: str) -> frozenset[str]:
     """The groups of people ``text`` speaks of (see PEOPLE). "His mom", "her brother" and
     "mother-in-law" are the partner's family, so they speak of the partner too."""
     words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in _WORD.findall(text.lower())]
@@ -164,7 +165,7 @@ def people(text: str) -> set[str]:
             found.add(group)
     if _CHILD_AGE.search(text):
         found.add("child")
-    return found
+    return frozenset(found)
 
 
 @dataclass(frozen=True)

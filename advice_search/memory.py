@@ -74,17 +74,24 @@ class QuestionMemory:
         vector = np.asarray(vector, dtype=np.float32)
         if vector.shape != (self.dim,):
             raise ValueError(f"the memory takes {self.dim}-d vectors, got {vector.shape}")
-        answered = np.flatnonzero(self.answered)
-        if not len(answered):
+        rows, vectors = self._answered_vectors
+        if not len(rows):
             return []
-        cosines = np.full(len(self), -np.inf, dtype=np.float32)
-        cosines[answered] = self.vectors[answered] @ vector
-        count = min(count, len(answered))
+        cosines = vectors @ vector
+        count = min(count, len(rows))
         nearest = np.argpartition(-cosines, count - 1)[:count]
         nearest = nearest[np.argsort(-cosines[nearest], kind="stable")]
         margins = cosines[nearest] - floor
         total = float(margins[margins > 0].sum())
-        return [(int(i), float(m) / total) for i, m in zip(nearest, margins, strict=True) if m > 0]
+        return [
+            (int(rows[i]), float(m) / total) for i, m in zip(nearest, margins, strict=True) if m > 0
+        ]
+
+    @cached_property
+    def _answered_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of the answered questions and their vectors (the ones that vote)."""
+        rows = np.flatnonzero(self.answered)
+        return rows, np.ascontiguousarray(self.vectors[rows])
 
     def answered_share(self, vector: np.ndarray, count: int) -> float:
         """Of the ``count`` remembered questions nearest ``vector``, weighed by their cosine to
