@@ -54,12 +54,12 @@ FITTED = (
     "blind10.jsonl",  # spent by PREREGISTERED9
     "blind11.jsonl",  # spent by PREREGISTERED10
     "blind12.jsonl",  # spent by PREREGISTERED11
+    "blind13.jsonl",  # spent by PREREGISTERED12
 )
 JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
-    "fresh20",  # written blind in lead session 15, measured once before it is fitted on
 )
 
 
