@@ -47,8 +47,10 @@ def test_a_follow_up_alone_loses_its_topic_and_keeps_it_after_the_earlier_questi
     mixed,  # noqa: ANN001
 ) -> None:
     searcher, couples = mixed
-    alone = searcher.search(FOLLOW_UP, k=5)
-    after = searcher.search(FOLLOW_UP, k=5, after=OPENER)
+    # FOLLOW_UP itself stays on couples even alone since the refit of lead session 17
+    follow_up = "what if he still says no?"
+    alone = searcher.search(follow_up, k=5)
+    after = searcher.search(follow_up, k=5, after=OPENER)
     assert any(h.article.article_id not in couples for h in alone.hits)  # the problem
     assert all(h.article.article_id in couples for h in after.hits)
     assert after.after == OPENER and alone.after is None
