@@ -14,11 +14,20 @@ Like the query adapter it knows the questions it was fitted on, so the search as
 about questions the adapter's gate lets in (adapter.py): on other topics the rules decide alone.
 Measured leave-one-set-out (eval/EXPERIMENTS.md section 15).
 
+Since lead session 17 the score is one reading among several: ``Combination`` weighs it with
+the memory's answered shares, the nearest remembered question, the adapter's gate and the
+rules' measurements (confidence.AnswerFeatures, the match bars, fact questions) in one
+logistic model, fitted by ``eval/fit_answers.py`` on scores held out from the model and memory
+that made them; a rule that is always right stays a rule (other people: verdict.py). A weak
+match a strong answer score vouches for is then confident, and a near match the memory has
+seen unanswered is not (EXPERIMENTS section 20).
+
 Pure apart from ``load``: vectors in, a score out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -28,6 +37,17 @@ import numpy as np
 from .files import arrays_from_bytes, arrays_to_bytes
 
 MODEL_FILE = "answer_model.npz"
+# What ``Combination`` reads, in order: the answer score (best of the nearest passages); the
+# memory's answered shares of 20 and 5 neighbours, the cosine of the nearest remembered
+# question and whether the library answered it; the adapter's gate; whether the match is under
+# the rules' bars; confidence.AnswerFeatures; whether the people check fails (the story read
+# too). Not the form of a fact question alone: this library never answers one, another may.
+SHARE_FEW = 5  # the neighbours of "share5"
+COMBINED = (
+    "score", "share", "share5", "nearest", "nearest_answered", "gate", "weak",
+    "match", "sentence", "dense", "margin", "lexical", "coverage", "rare_coverage", "unknown",
+    "missing_rarity", "terms", "words", "facts", "other_people", "people_rule",
+)  # fmt: skip
 
 
 def pair_features(question: np.ndarray, passages: np.ndarray) -> np.ndarray:
@@ -35,6 +55,36 @@ def pair_features(question: np.ndarray, passages: np.ndarray) -> np.ndarray:
     question = np.asarray(question, np.float32)[None, :]
     passages = np.asarray(passages, np.float32).reshape(-1, question.shape[1])
     return np.concatenate([question * passages, np.abs(question - passages)], axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class Combination:
+    """A logistic model over the readings named in COMBINED: standardised, weighed, and
+    compared with the logit that kept KEEP of the held-out answerable questions."""
+
+    means: np.ndarray  # float64 [len(COMBINED)]
+    scales: np.ndarray
+    weights: np.ndarray
+    bias: float
+    threshold: float
+
+    def __post_init__(self) -> None:
+        sizes = {len(self.means), len(self.scales), len(self.weights)}
+        if sizes != {len(COMBINED)}:
+            raise ValueError(
+                f"the combination reads {len(COMBINED)} values, its arrays hold {sorted(sizes)}:"
+                " refit it with eval/fit_answers.py --write"
+            )
+
+    def logit(self, values: Mapping[str, float]) -> float:
+        """The model's logit for ``values`` (every name of COMBINED; KeyError otherwise)."""
+        x = np.array([float(values[name]) for name in COMBINED])
+        return float(((x - self.means) / self.scales) @ self.weights + self.bias)
+
+    def answers(self, values: Mapping[str, float], margin: float = 0.0) -> tuple[bool, float]:
+        """Whether the logit reaches the threshold (plus ``margin``), and the logit."""
+        logit = self.logit(values)
+        return logit >= self.threshold + margin, logit
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +100,7 @@ class AnswerModel:
     memory_weight: float = 0.0
     memory_neighbours: int = 20
     memory_threshold: float = 0.0
+    combination: Combination | None = None  # None: the score and the rules decide apart
 
     def scores(self, question: np.ndarray, passages: np.ndarray) -> np.ndarray:
         features = pair_features(question, passages)
@@ -75,13 +126,25 @@ class AnswerModel:
         best += self.memory_weight * answered_share
         return best >= self.memory_threshold, best
 
+    def best(self, question: np.ndarray, passages: np.ndarray) -> float:
+        """The best score of ``passages`` (-inf for none)."""
+        return float(self.scores(question, passages).max()) if len(passages) else float("-inf")
+
     def to_bytes(self) -> bytes:
+        combined = {}
+        if self.combination is not None:
+            c = self.combination
+            combined = {
+                "combined": np.stack([c.means, c.scales, c.weights]).astype(np.float64),
+                "combined_bias_threshold": np.asarray([c.bias, c.threshold], np.float64),
+            }
         return arrays_to_bytes(
             weights=self.weights.astype(np.float32),
             bias_threshold=np.asarray([self.bias, self.threshold], np.float64),
             memory=np.asarray(
                 [self.memory_weight, self.memory_neighbours, self.memory_threshold], np.float64
             ),
+            **combined,
         )
 
     @classmethod
@@ -90,8 +153,19 @@ class AnswerModel:
         bias, threshold = (float(x) for x in arrays["bias_threshold"])
         weight, neighbours, memory_threshold = arrays.get("memory", (0.0, 20, 0.0))
         weights = arrays["weights"].astype(np.float32)
+        combination = None
+        if "combined" in arrays:
+            means, scales, combined = arrays["combined"].astype(np.float64)
+            c_bias, c_threshold = (float(x) for x in arrays["combined_bias_threshold"])
+            combination = Combination(means, scales, combined, c_bias, c_threshold)
         return cls(
-            weights, bias, threshold, float(weight), int(neighbours), float(memory_threshold)
+            weights,
+            bias,
+            threshold,
+            float(weight),
+            int(neighbours),
+            float(memory_threshold),
+            combination,
         )
 
 

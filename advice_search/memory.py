@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,6 +37,16 @@ from .files import arrays_from_bytes, arrays_to_bytes
 MODEL_FILE = "memory_model.npz"
 # How much more a nearer neighbour counts in ``answered_share``: its cosine to this power.
 SHARPNESS = 4
+
+
+class MemoryReading(NamedTuple):
+    """What the memory says of a question: the answered shares of its nearest remembered
+    questions (two neighbourhoods), and the nearest one's cosine and whether it was answered."""
+
+    share: float
+    share_few: float
+    nearest: float
+    nearest_answered: bool
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,14 +109,30 @@ class QuestionMemory:
         the power SHARPNESS, the share the library answers (1.0 when nothing is remembered):
         a question like those asked before that the articles did not answer likely is not
         answered either (answer_model.py reads it beside its own score)."""
-        if not len(self) or count <= 0:
-            return 1.0
+        return self.readings(vector, count, count).share
+
+    def readings(self, vector: np.ndarray, count: int, few: int) -> MemoryReading:
+        """``answered_share`` of ``count`` and of ``few`` neighbours, and the nearest remembered
+        question's cosine and whether it was answered ((0.0, True) when nothing is
+        remembered), from one product with the remembered questions (what the answer check's
+        combination reads)."""
+        if not len(self):
+            return MemoryReading(1.0, 1.0, 0.0, True)
         cosines = self.vectors @ np.asarray(vector, dtype=np.float32)
-        count = min(count, len(self))
-        nearest = np.argpartition(-cosines, count - 1)[:count]
+        widest = min(max(count, few, 1), len(self))
+        nearest = np.argpartition(-cosines, widest - 1)[:widest]
+        nearest = nearest[np.argsort(-cosines[nearest], kind="stable")]
         weights = np.maximum(cosines[nearest], 0.0) ** SHARPNESS
-        total = float(weights.sum())
-        return float(weights[self.answered[nearest]].sum()) / total if total > 0 else 1.0
+        answered = self.answered[nearest]
+
+        def share(n: int) -> float:
+            total = float(weights[:n].sum())
+            return float(weights[:n][answered[:n]].sum()) / total if n > 0 and total > 0 else 1.0
+
+        first = int(nearest[0])
+        return MemoryReading(
+            share(count), share(few), float(cosines[first]), bool(self.answered[first])
+        )
 
     def holds(self, question: int, text: str) -> bool:
         """Whether ``text`` (a normalised passage text) holds one of ``question``'s anchors."""

@@ -79,6 +79,11 @@ class RankSettings:
     answer_model_near: float = 0.5
     answer_model_reach: int = 10
     answer_memory: bool = True  # ...reading the question memory's answered share (memory.py)
+    # answer_model.Combination: where the shipped model has one, the answer score, the memory
+    # and the rules' readings weighed together decide for a question the gate lets in at least
+    # answer_model_near, and may vouch for one it does not; the people check still vetoes
+    answer_combined: bool = True
+    answer_combined_margin: float = 1.0  # ...where it does not, its logit clears its bar by this
     # ...and one that scores at least this vouches for a match the bars above call weak (short
     # follow-ups fall just short of the sentence bar); None: it never does (EXPERIMENTS §17)
     answer_model_vouch: float | None = None

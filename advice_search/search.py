@@ -45,7 +45,7 @@ from .records import PASSAGE_KINDS, Hit, SearchResult
 from .safety import CrisisAssessment
 from .staleness import CorpusStatus, corpus_status
 from .text import normalise
-from .verdict import decide, topic_terms
+from .verdict import combined_values, decide, topic_terms
 from .words import question_words
 
 _BM25_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
@@ -218,22 +218,25 @@ class Searcher:
         )
         # answer_model.py: among questions like those it was fitted on, a passage near the
         # question must also read as answering it (the rules see topic, facts and people); a
-        # high score vouches for a match the bars call weak.
-        answer_score = None
-        if (
-            self.settings.answer_model
-            and float(self.adapter.gate(plain)) >= self.settings.answer_model_near
-        ):
-            near = np.argsort(-dense, kind="stable")[: self.settings.answer_model_reach]
-            model = answer_model.load()
-            share = (
-                self.memory.answered_share(plain, model.memory_neighbours)
+        # high score vouches for a match the bars call weak. With a combination, the score,
+        # the memory and the rules' readings are weighed together instead.
+        gate = float(self.adapter.gate(plain))
+        model = answer_model.load() if self.settings.answer_model else None
+        combination = self._combination(model)
+        answer_score = answered = None
+        if model is not None and (combination or gate >= self.settings.answer_model_near):
+            near = passage_vectors[
+                np.argsort(-dense, kind="stable")[: self.settings.answer_model_reach]
+            ]
+            remembered = (
+                self.memory.readings(plain, model.memory_neighbours, answer_model.SHARE_FEW)
                 if self.settings.answer_memory
                 else None
             )
-            answered, answer_score = model.answers(plain, passage_vectors[near], share)
+            share = remembered.share if remembered else None
+            answered, answer_score = model.answers(plain, near, share)
         vouch = self.settings.answer_model_vouch
-        confident, features = decide(
+        rules = decide(
             reading,
             hits,
             matches=matches,
@@ -245,14 +248,34 @@ class Searcher:
             settings=self.settings,
             vouched=answer_score is not None and vouch is not None and answer_score >= vouch,
         )
-        if answer_score is not None:
+        confident, features = rules.confident, rules.features
+        combined = None
+        if combination is not None:
+            values = combined_values(
+                rules,
+                score=model.best(plain, near),
+                memory=remembered,
+                gate=gate,
+            )
+            # Where the gate lets the question in, the combination decides; below it, on
+            # another topic, the rules do, and the combination can only add what it is sure of
+            # (its readings were learned on this library's questions: EXPERIMENTS section 20).
+            near_enough = gate >= self.settings.answer_model_near
+            margin = 0.0 if near_enough else self.settings.answer_combined_margin
+            answered, combined = combination.answers(values, margin)
+            answered = answered and not rules.other_people
+            confident = answered if near_enough else confident or answered
+        elif answered is not None:
             confident = confident and answered
         signals = {
             "best_score": best,
             "best_sentence": best_sentence,
             "best_dense": float(dense.max()),
             **features.as_dict(),
+            "weak": float(rules.weak),
+            "people_rule": float(rules.other_people),
             **({"answer_score": answer_score} if answer_score is not None else {}),
+            **({"answer_combined": combined} if combined is not None else {}),
         }
         safety_first = safety.safety_first and self.settings.safety_first
         confident = confident and not safety_first
@@ -389,6 +412,18 @@ class Searcher:
         side = thread_side(reading.text, earlier) if self.settings.perspective_weight else ""
         to_asked, persuasion = self.readings.to_asked[rows], self.readings.persuasion[rows]
         return penalty - perspective_bonus(to_asked, persuasion, side, self.settings)
+
+    def _combination(
+        self, model: answer_model.AnswerModel | None
+    ) -> answer_model.Combination | None:
+        """The answer check's combination, where it decides: the shipped model has one, the
+        settings ask for it, the memory is read and the rules check answers at all."""
+        settings = self.settings
+        if model is None or not settings.answer_combined or not settings.answer_memory:
+            return None
+        if not settings.answer_check or settings.learned_verdict:
+            return None
+        return model.combination
 
     def _topic_terms(self) -> frozenset[str]:
         """Stems so many passages use that they are the library's topic, not a question's."""

@@ -24,6 +24,7 @@ ISSUE_9_OFF = {
     "memory_weight": 0.0,
     "answer_memory": False,
     "answer_model": False,
+    "answer_combined": False,
 }
 
 
@@ -56,6 +57,7 @@ def ablation(searcher: Searcher) -> dict[str, Searcher]:
         "with focus": variant(focus_weight=0.5),  # measured, not kept (README)
         "no answer check": variant(answer_check=False),
         "no answer model": variant(answer_model=False),  # answer_model.py
+        "no combination": variant(answer_combined=False),  # ...its score and the rules apart
         "fitted verdict": variant(learned_verdict=True),  # confidence.py, the default until fresh12
         "no safety-first": variant(safety_first=False),
         "no danger model": variant(danger_model=False),  # danger.py: the rules alone

@@ -1,20 +1,23 @@
-"""The `confident` of a search: the fitted verdict (confidence.py) or the older rules.
+"""The `confident` of a search: the rules (answerability.py), the fitted verdict
+(confidence.py), and the readings the answer check combines (answer_model.Combination).
 
-Both read what a search already has: the question as read, the passages offered, the match
+All read what a search already has: the question as read, the passages offered, the match
 of the best passage before roles reorder the list. This module only gathers those values
-for them; the decisions themselves are pure functions of ``confidence`` and
-``answerability``.
+for them; the decisions themselves are pure functions of ``confidence``, ``answerability``
+and ``answer_model``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from .answerability import judge, specific_terms
+from .answerability import judge, names_other_people, specific_terms
 from .confidence import VERDICT, AnswerFeatures, answer_features
 from .lexical import Lexical
+from .memory import MemoryReading
 from .question import QuestionReading
 from .ranking import RankSettings, is_confident
 from .records import Hit
@@ -33,6 +36,40 @@ def asked_text(reading: QuestionReading, settings: RankSettings) -> str:
     return reading.focus if long_post and reading.focus else reading.text
 
 
+@dataclass(frozen=True)
+class RulesReading:
+    """What the rules make of the passages offered: their verdict, the measurements behind it,
+    and the checks the answer check's combination reads apart."""
+
+    confident: bool
+    features: AnswerFeatures
+    weak: bool  # the best match is under the bars (before any vouching)
+    other_people: bool  # the people check fails, the whole post read for whom it means
+
+
+def combined_values(
+    rules: RulesReading,
+    *,
+    score: float,
+    memory: MemoryReading,
+    gate: float,
+) -> dict[str, float]:
+    """The values answer_model.COMBINED names: the answer model's best ``score``, what the
+    question ``memory`` says (its answered shares, its nearest remembered question), the
+    adapter's ``gate`` and the rules' readings."""
+    return {
+        "score": score,
+        "share": memory.share,
+        "share5": memory.share_few,
+        "nearest": memory.nearest,
+        "nearest_answered": float(memory.nearest_answered),
+        "gate": gate,
+        "weak": float(rules.weak),
+        **rules.features.as_dict(),
+        "people_rule": float(rules.other_people),
+    }
+
+
 def decide(
     reading: QuestionReading,
     hits: Sequence[Hit],
@@ -45,7 +82,7 @@ def decide(
     topic: frozenset[str],
     settings: RankSettings,
     vouched: bool = False,
-) -> tuple[bool, AnswerFeatures]:
+) -> RulesReading:
     """Whether the passages offered answer the question, and the measurements behind it.
 
     ``matches`` are the candidates' fused scores before roles and perspective (how well
@@ -68,11 +105,17 @@ def decide(
         topic=topic,
         titles=titles,
     )
-    matched = vouched or is_confident(float(matches.max()), best_sentence, settings)
+    strong = is_confident(float(matches.max()), best_sentence, settings)
+    matched = vouched or strong
+    people = settings.people_check and names_other_people(question, [*texts, *titles], reading.text)
+
+    def reading_of(confident: bool) -> RulesReading:
+        return RulesReading(confident, features, not strong, people)
+
     if not settings.answer_check:
-        return matched, features
+        return reading_of(matched)
     if settings.learned_verdict:
-        return VERDICT.confident(features), features
+        return reading_of(VERDICT.confident(features))
     rules = judge(
         question,
         matched=matched,
@@ -83,4 +126,4 @@ def decide(
         titles=titles,
         story=reading.text,
     )
-    return rules.confident, features
+    return reading_of(rules.confident)

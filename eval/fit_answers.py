@@ -10,9 +10,15 @@ NEGATIVES nearest passages; each question weighs one in all. Logistic regression
 pair features. A question's score is the best over its REACH nearest passages.
 
 Leave-one-set-out (folds as in fit_adapter.py): each set scored by a model fitted without
-it. The threshold keeps KEEP of those held-out answerable questions. Then the decision the
-search makes: the rules verdict (a search with the answer model off) and, for a question the
-adapter's gate lets in at least NEAR, the score at the threshold. The sets are those of
+it. The threshold keeps KEEP of those held-out answerable questions. Then the decisions: the
+rules verdict (a search with the answer model off) and, for a question the adapter's gate lets
+in at least NEAR, the score at the threshold (with the memory's answered share added, as
+before lead session 17); and the combination the search makes now (answer_model.Combination):
+a logistic model over the held-out score, the memory's readings of the question (held out
+too) and the rules' measurements, fitted on the other sets' questions and its threshold
+keeping KEEP of their answerable ones, with the people check still a veto; below NEAR, the
+rules' verdict or the combination's when it clears its bar by a margin. --write ships the
+combination fitted on every question's held-out readings. The sets are those of
 fit_adapter.py (SKIP there).
 """
 
@@ -26,13 +32,15 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from advice_search import answer_model
-from advice_search.answer_model import AnswerModel, pair_features
+from advice_search import answer_model, verdict
+from advice_search.answer_model import COMBINED, SHARE_FEW, AnswerModel, Combination, pair_features
+from advice_search.confidence import AnswerFeatures
 from advice_search.evaluate import Question, load_questions
 from advice_search.memory import QuestionMemory
 from advice_search.ranking import RankSettings
 from advice_search.search import Searcher
 from advice_search.text import normalise
+from advice_search.verdict import RulesReading
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the eval scripts beside this one
 from fit_adapter import ROOT, same_writer, set_paths  # noqa: E402
@@ -41,6 +49,7 @@ C = 1.0
 NEGATIVES = 5
 REACH = RankSettings().answer_model_reach
 NEAR = RankSettings().answer_model_near
+FAR_MARGIN = RankSettings().answer_combined_margin
 # Share of held-out answerable questions kept: of 0.95 / 0.92 / 0.90 / 0.88, with the rules,
 # 0.92 made the fewest mistakes over the 21 sets (lead session 11, EXPERIMENTS section 15).
 KEEP = 0.92
@@ -50,12 +59,17 @@ KINDS = ("answerable", "unanswerable", "off-topic")
 # question of tests/test_search.py unconfident; 2 and 20 (9 mistakes more) keep it (§19).
 MEMORY_WEIGHT = 2.0
 MEMORY_NEIGHBOURS = 20
+# The combination: L2 strength of its logistic regression over standardised readings (of
+# 0.1 and 1, 1 made fewer mistakes leave-one-set-out; EXPERIMENTS section 20).
+COMBINED_C = 1.0
 
 
 def rows_of(searcher: Searcher, path: Path) -> list[dict]:
-    """Per question of a set: kind, plain vector, gold rows, gate, and the rules' verdict."""
+    """Per question of a set: kind, plain vector, gold rows, gate, and the rules' verdict and
+    readings (what the search's verdict reads of its first passages)."""
     plain = searcher.with_settings(replace(searcher.settings, query_adapter=False))
     rules = searcher.with_settings(replace(searcher.settings, answer_model=False))
+    passages_read = searcher.settings.answer_passages
     texts = [normalise(p.text) for p in searcher.index.passages]
     out = []
     for q in load_questions(path):
@@ -63,13 +77,15 @@ def rows_of(searcher: Searcher, path: Path) -> list[dict]:
             continue
         vector = plain.ranking_vector(q.text, q.after)
         anchors = [normalise(g) for g in q.gold]
+        result = rules.search(q.text, k=passages_read, after=q.after)
         out.append(
             {
                 "question": q,
                 "vector": vector,
                 "gold": [i for i, t in enumerate(texts) if any(a in t for a in anchors)],
                 "gate": float(searcher.adapter.gate(vector)),
-                "rules": rules.search(q.text, k=1, after=q.after).confident,
+                "rules": result.confident,
+                "signals": result.signals,
             }
         )
     return out
@@ -111,6 +127,49 @@ def remember(rows: list[dict]) -> QuestionMemory:
     return QuestionMemory(np.stack([r["vector"] for r in rows]).astype(np.float32), anchors)
 
 
+def combined_values(row: dict) -> dict[str, float]:
+    """A question's readings as the search's combination reads them: the rules' from its
+    search's signals, the score and the memory's readings held out."""
+    signals = row["signals"]
+    features = AnswerFeatures(**{name: signals[name] for name in AnswerFeatures.names()})
+    rules = RulesReading(
+        row["rules"], features, bool(signals["weak"]), bool(signals["people_rule"])
+    )
+    return verdict.combined_values(
+        rules, score=row["score"], memory=row["memory"], gate=row["gate"]
+    )
+
+
+def combined_row(row: dict) -> np.ndarray:
+    """A question's readings in COMBINED's order."""
+    values = combined_values(row)
+    return np.array([values[name] for name in COMBINED], dtype=np.float64)
+
+
+def fit_combination(rows: list[dict]) -> Combination:
+    """The combination fitted on ``rows`` (answerable against the rest), its threshold the
+    logit that keeps KEEP of their answerable questions."""
+    x = np.stack([combined_row(r) for r in rows])
+    y = np.array([r["question"].category == "answerable" for r in rows])
+    means, scales = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - means) / scales
+    model = LogisticRegression(C=COMBINED_C, max_iter=3000).fit(z, y)
+    weights, bias = model.coef_[0].astype(np.float64), float(model.intercept_[0])
+    answerable = np.sort(z[y] @ weights + bias)
+    threshold = float(answerable[int((1 - KEEP) * len(answerable))])
+    return Combination(means, scales, weights, bias, threshold)
+
+
+def combined_decision(combination: Combination, row: dict) -> bool:
+    """The search's verdict with ``combination``: its logit and the people check decide where
+    the gate lets the question in at least NEAR; below, the rules, or the combination when its
+    logit clears the bar by FAR_MARGIN."""
+    near = row["gate"] >= NEAR
+    answered, _ = combination.answers(combined_values(row), 0.0 if near else FAR_MARGIN)
+    answered = answered and not row["signals"]["people_rule"]
+    return answered if near else row["rules"] or answered
+
+
 def _threshold(rows: list[dict], key: str) -> float:
     """The score that keeps KEEP of the answerable questions of ``rows``."""
     answerable = np.sort([r[key] for r in rows if r["question"].category == "answerable"])
@@ -132,13 +191,21 @@ def main(argv: list[str] | None = None) -> int:
         remembered = remember(train)
         for row in rows:
             row["score"] = score(held, passages, row["vector"])
-            row["share"] = remembered.answered_share(row["vector"], MEMORY_NEIGHBOURS)
+            row["memory"] = remembered.readings(row["vector"], MEMORY_NEIGHBOURS, SHARE_FEW)
+            row["share"] = row["memory"].share
             row["with memory"] = row["score"] + MEMORY_WEIGHT * row["share"]
     every = [r for rows in data.values() for r in rows]
+    for name, rows in data.items():
+        held = fit_combination(
+            [r for n, rs in data.items() if not same_writer(n, name) for r in rs]
+        )
+        for row in rows:
+            row["combined"] = combined_decision(held, row)
     threshold, with_memory = (_threshold(every, key) for key in ("score", "with memory"))
     print(f"{len(every)} questions in {len(data)} sets; held-out thresholds {threshold:.3f}, "
           f"with the memory {with_memory:.3f}")  # fmt: skip
-    print(f"{'set':20} {'rules':>22} {'rules and answer model':>26} {'...and memory':>24}")
+    print(f"{'set':20} {'rules':>18} {'rules and answer model':>24} {'...and memory':>20} "
+          f"{'combination':>20}")  # fmt: skip
     decisions = (
         ("rules", lambda r: r["rules"]),
         (
@@ -149,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             "rules, answer model and memory",
             lambda r: r["rules"] and (r["gate"] < NEAR or r["with memory"] >= with_memory),
         ),
+        ("combination (the search's)", lambda r: r["combined"]),
     )
     totals = np.zeros((len(decisions), 3, 2), int)
     for name, rows in data.items():
@@ -161,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
                 totals[j, k] += (right, len(of))
                 counts.append(f"{right}/{len(of)}" if of else "-")
             cells.append(" ".join(counts))
-        print(f"{name:20} {cells[0]:>22} {cells[1]:>26} {cells[2]:>24}")
+        print(f"{name:20} {cells[0]:>18} {cells[1]:>24} {cells[2]:>20} {cells[3]:>20}")
     for j, (label, _) in enumerate(decisions):
         (a, na), (u, nu), (o, no) = totals[j]
         print(f"all, {label}: answerable confident {a}/{na}, unanswerable flagged {u}/{nu}, "
@@ -169,7 +237,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         weights, bias = fit(passages, every)
         fitted = AnswerModel(
-            weights, bias, threshold, MEMORY_WEIGHT, MEMORY_NEIGHBOURS, memory_threshold=with_memory
+            weights,
+            bias,
+            threshold,
+            MEMORY_WEIGHT,
+            MEMORY_NEIGHBOURS,
+            memory_threshold=with_memory,
+            combination=fit_combination(every),
         )
         target = ROOT / "advice_search" / answer_model.MODEL_FILE
         target.write_bytes(fitted.to_bytes())

@@ -15,7 +15,9 @@ kind of off-topic questions that the added articles answer, where those articles
 Kind "arguable" (an article's advice transfers, but it is about someone else) counts neither
 way and is listed apart. Per library and set: c answerable confident, u unanswerable flagged,
 f off-topic flagged, then hit@1 and hit@5 of the answerable ones; the fitted verdict
-(confidence.py) and the rules (answerability.py).
+(confidence.py), the search's own (the rules of answerability.py and the answer check's
+combination) and "apart" (the rules and the answer model's score apart, as before lead session
+17).
 """
 
 from __future__ import annotations
@@ -128,7 +130,8 @@ def main() -> None:
         searcher = Searcher.open(path)
         fitted = searcher.with_settings(replace(searcher.settings, learned_verdict=True))
         rules = searcher.with_settings(replace(searcher.settings, learned_verdict=False))
-        for name, variant in (("fitted", fitted), ("rules", rules)):
+        apart = rules.with_settings(replace(rules.settings, answer_combined=False))
+        for name, variant in (("fitted", fitted), ("rules", rules), ("apart", apart)):
             for set_path in paths:
                 questions = questions_in(searcher, set_path, labels)
                 line = summary(variant, questions, name)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from advice_search import answer_model
-from advice_search.answer_model import AnswerModel, pair_features
+from advice_search.answer_model import COMBINED, AnswerModel, Combination, pair_features
 from advice_search.memory import QuestionMemory
 
 
@@ -51,6 +51,58 @@ def test_the_memory_s_answered_share_is_weighed_in() -> None:
     assert AnswerModel.from_bytes(old).answers(q, p, answered_share=0.0)[0] is False
 
 
+def _combination(threshold: float) -> Combination:
+    n = len(COMBINED)
+    weights = np.zeros(n)
+    weights[COMBINED.index("score")] = 2.0
+    return Combination(np.zeros(n), np.ones(n), weights, bias=-1.0, threshold=threshold)
+
+
+def test_the_combination_weighs_its_readings_and_survives_the_file() -> None:
+    values = dict.fromkeys(COMBINED, 0.0) | {"score": 1.5, "weak": 1.0}
+    combination = _combination(threshold=1.0)
+    assert combination.answers(values) == (True, pytest.approx(2.0))  # 2 * 1.5 - 1
+    assert combination.answers(values | {"score": 0.9})[0] is False  # 0.8 < 1.0
+    with pytest.raises(KeyError):
+        combination.logit({"score": 1.0})  # every reading it names is needed
+    model = AnswerModel(np.arange(4, dtype=np.float32), -1.0, 0.5, combination=combination)
+    again = AnswerModel.from_bytes(model.to_bytes()).combination
+    assert again is not None and again.answers(values) == combination.answers(values)
+    assert AnswerModel.from_bytes(replace(model, combination=None).to_bytes()).combination is None
+    with pytest.raises(ValueError, match="refit it with eval/fit_answers.py --write"):
+        Combination(np.zeros(3), np.ones(3), np.zeros(3), 0.0, 0.0)
+
+
+def test_the_combination_decides_near_the_questions_and_only_adds_far_from_them(
+    searcher,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A combination that never answers and one that always does, in the shipped model's
+    place: near the fitted questions (gate at least answer_model_near) it decides; far from
+    them the rules' yes stands and their no can only turn into a yes; people still veto.
+    Written for this test (in no eval set)."""
+    shipped = answer_model.load()
+    near = "my boyfriend won't do couples counselling, would going by myself help us at all?"
+    far_yes = "is it normal to feel nervous before the first session?"  # the rules: answered
+    far_no = "so should I just drop it for now?"  # the rules: a weak match
+    person = "my roommate never pays his share of the bills, how do I get him to pay?"
+    gates = searcher.adapter.gate(searcher.encoder.encode([near, far_yes, far_no]))
+    assert gates[0] >= searcher.settings.answer_model_near > max(gates[1:])
+    apart = searcher.with_settings(replace(searcher.settings, answer_combined=False))
+    assert [apart.search(q).confident for q in (near, far_yes, far_no, person)] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    never, always = (replace(shipped, combination=_combination(t)) for t in (np.inf, -np.inf))
+    monkeypatch.setattr(answer_model, "load", lambda: never)
+    assert [searcher.search(q).confident for q in (near, far_yes, far_no)] == [False, True, False]
+    monkeypatch.setattr(answer_model, "load", lambda: always)
+    assert [searcher.search(q).confident for q in (near, far_yes, far_no)] == [True, True, True]
+    assert not searcher.search(person).confident  # a roommate: the people check vetoes
+
+
 def test_questions_like_unanswered_ones_are_not_called_answered(searcher) -> None:  # noqa: ANN001
     """The same question against a memory that holds it as answered and as not answered: the
     shipped model weighs the memory's answered share in, and only the first is confident."""
@@ -88,13 +140,22 @@ def test_the_shipped_model_tells_an_answered_question_from_one_next_to_it(search
     assert result.signals["answer_score"] < shipped.memory_threshold and not result.confident
 
 
-def test_it_is_asked_only_about_questions_the_adapter_knows(searcher) -> None:  # noqa: ANN001
-    """Far from the questions both were fitted on (another topic), the rules decide alone."""
+def test_far_from_the_questions_it_was_fitted_on_it_only_adds_to_the_rules(searcher) -> None:  # noqa: ANN001
+    """Far from the questions the model and the combination were fitted on (another topic),
+    the rules decide and the combination may only vouch; near them, the combination decides."""
     far = "my roommate never pays his share of the bills, how do I get him to pay?"
-    assert _score(searcher, far) is None
+    vector = searcher.encoder.encode([far])[0]
+    assert searcher.adapter.gate(vector) < searcher.settings.answer_model_near
+    result = searcher.search(far)
+    assert not result.confident and result.signals["people_rule"]  # a roommate: the veto holds
     off = searcher.with_settings(replace(searcher.settings, answer_model=False))
     near = "my boyfriend won't do couples counselling, would going by myself help us at all?"
     assert "answer_score" not in off.search(near).signals
+    assert "answer_combined" not in off.search(near).signals
+    assert (
+        searcher.search(near).signals["answer_combined"]
+        >= answer_model.load().combination.threshold
+    )
 
 
 def test_a_high_score_can_vouch_for_a_weak_match(searcher) -> None:  # noqa: ANN001
@@ -103,6 +164,8 @@ def test_a_high_score_can_vouch_for_a_weak_match(searcher) -> None:  # noqa: ANN
     default (EXPERIMENTS section 17); switched on, a score above the bar lets the rest of the
     rules decide, and a bar above its score changes nothing."""
     question = "he came once and now refuses to go back. any tips"
+    assert searcher.search(question).confident  # the combination vouches by default (§20)
+    searcher = searcher.with_settings(replace(searcher.settings, answer_combined=False))
     result = searcher.search(question)
     assert searcher.settings.answer_model_vouch is None and not result.confident
     score = result.signals["answer_score"]

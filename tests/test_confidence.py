@@ -96,7 +96,9 @@ def test_the_rules_verdict_is_the_default_and_the_fitted_one_is_there_to_compare
     fitted = searcher.with_settings(replace(searcher.settings, learned_verdict=True))
     question = "What is the value of having a neutral outsider in the room?"  # paraphrase-tune
     assert fitted.search(question).confident  # the fitted verdict trusts the close match
-    assert not searcher.search(question).confident  # the rules' sentence threshold does not
+    rules = searcher.with_settings(replace(searcher.settings, answer_combined=False))
+    assert not rules.search(question).confident  # the rules' sentence threshold does not...
+    assert searcher.search(question).confident  # ...unless the answer check's combination vouches
 
 
 def test_the_focus_reorders_passages_but_the_verdict_reads_the_question_as_asked(searcher) -> None:  # noqa: ANN001

@@ -168,7 +168,7 @@ def test_a_question_with_an_earlier_one_is_asked_as_a_follow_up(
     for outcome, after in zip(outcomes, (earlier, None), strict=True):
         expected = searcher.search(outcome.question.text, k=10, after=after)
         assert outcome.confident == expected.confident
-    assert outcomes[0].confident != outcomes[1].confident  # the thread is what it matches
+    assert outcomes[0].dcg != outcomes[1].dcg  # the thread is what it matches
 
     gold.write_text(json.dumps({"id": "b", **follow_up, "after": ["x"]}) + "\n")
     with pytest.raises(EvalFileError, match="line 1.*after must be the earlier question"):

@@ -64,6 +64,20 @@ def test_the_answered_share_weighs_nearer_neighbours_more() -> None:
     assert empty.answered_share(near_answered, 5) == 1.0
 
 
+def test_one_reading_gives_both_shares_and_the_nearest_question() -> None:
+    vectors = _unit(np.array([[1, 0, 0], [0.8, 0.6, 0], [0, 1, 0]], np.float32))
+    remembered = QuestionMemory(vectors, (("an anchor",), (), ("another",)))
+    near_unanswered = _unit(np.array([0.7, 0.7, 0], np.float32))
+    reading = remembered.readings(near_unanswered, 3, 1)
+    assert reading.share == pytest.approx(remembered.answered_share(near_unanswered, 3))
+    assert reading.share_few == 0.0  # its one nearest question was not answered
+    assert reading.nearest == pytest.approx(float(vectors[1] @ near_unanswered))
+    assert reading.nearest_answered is False
+    assert remembered.readings(vectors[0], 1, 2).nearest_answered is True
+    empty = QuestionMemory(np.zeros((0, 3), np.float32), ())
+    assert empty.readings(near_unanswered, 20, 5) == (1.0, 1.0, 0.0, True)
+
+
 def test_round_trip_and_refusals() -> None:
     again = QuestionMemory.from_bytes(_small().to_bytes())
     assert again.anchors == _small().anchors
