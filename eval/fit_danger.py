@@ -60,7 +60,7 @@ JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
-    "fresh21",  # written blind in lead session 17, measured once before it is fitted on
+    "fresh22",  # written blind in lead session 17, measured once before it is fitted on
 )
 
 
