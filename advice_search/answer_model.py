@@ -115,20 +115,22 @@ class AnswerModel:
         self, question: np.ndarray, passages: np.ndarray, answered_share: float | None = None
     ) -> tuple[bool, float]:
         """Whether one of ``passages`` (unit rows) answers ``question``, and the score that
-        decided: the best passage's, or, given ``answered_share`` (the share of the remembered
-        questions nearest it that the library answered) and a memory weight, that plus the
-        weight times the share, against ``memory_threshold``."""
-        if not len(passages):
-            return False, float("-inf")
-        best = float(self.scores(question, passages).max())
-        if answered_share is None or not self.memory_weight:
-            return best >= self.threshold, best
-        best += self.memory_weight * answered_share
-        return best >= self.memory_threshold, best
+        decided (``weigh`` of the best passage's score)."""
+        return self.weigh(self.best(question, passages), answered_share)
 
     def best(self, question: np.ndarray, passages: np.ndarray) -> float:
         """The best score of ``passages`` (-inf for none)."""
         return float(self.scores(question, passages).max()) if len(passages) else float("-inf")
+
+    def weigh(self, best: float, answered_share: float | None = None) -> tuple[bool, float]:
+        """Whether the ``best`` passage score answers, and the score that decided: ``best``
+        against ``threshold``, or, given ``answered_share`` (the share of the remembered
+        questions nearest it that the library answered) and a memory weight, that plus the
+        weight times the share, against ``memory_threshold``."""
+        if answered_share is None or not self.memory_weight:
+            return best >= self.threshold, best
+        best += self.memory_weight * answered_share
+        return best >= self.memory_threshold, best
 
     def to_bytes(self) -> bytes:
         combined = {}

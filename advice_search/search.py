@@ -224,7 +224,9 @@ class Searcher:
         model = answer_model.load() if self.settings.answer_model else None
         combination = self._combination(model)
         answer_score = answered = None
-        if model is not None and (combination or gate >= self.settings.answer_model_near):
+        if model is not None and (
+            combination is not None or gate >= self.settings.answer_model_near
+        ):
             near = passage_vectors[
                 np.argsort(-dense, kind="stable")[: self.settings.answer_model_reach]
             ]
@@ -234,7 +236,8 @@ class Searcher:
                 else None
             )
             share = remembered.share if remembered else None
-            answered, answer_score = model.answers(plain, near, share)
+            best_answer = model.best(plain, near)
+            answered, answer_score = model.weigh(best_answer, share)
         vouch = self.settings.answer_model_vouch
         rules = decide(
             reading,
@@ -253,7 +256,7 @@ class Searcher:
         if combination is not None:
             values = combined_values(
                 rules,
-                score=model.best(plain, near),
+                score=best_answer,
                 memory=remembered,
                 gate=gate,
             )
