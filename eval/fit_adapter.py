@@ -53,7 +53,6 @@ SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
     "threads",  # the follow-ups of forum and fresh again, with `after`: the same questions
-    "fresh22",  # written blind in lead session 17, measured once before it is fitted on
     "fresh23",  # written blind in lead session 18, measured once before it is fitted on
 )
 

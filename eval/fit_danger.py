@@ -60,7 +60,6 @@ JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
-    "fresh22",  # written blind in lead session 17, measured once before it is fitted on
     "fresh23",  # written blind in lead session 18, measured once before it is fitted on
 )
 
