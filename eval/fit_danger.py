@@ -55,6 +55,7 @@ FITTED = (
     "blind11.jsonl",  # spent by PREREGISTERED10
     "blind12.jsonl",  # spent by PREREGISTERED11
     "blind13.jsonl",  # spent by PREREGISTERED12
+    "train4.jsonl",  # written in lead session 18: the forms the blind sets missed
 )
 JUDGE = "blind3.jsonl"
 SKIP = (
