@@ -55,6 +55,7 @@ FITTED = (
     "blind11.jsonl",  # spent by PREREGISTERED10
     "blind12.jsonl",  # spent by PREREGISTERED11
     "blind13.jsonl",  # spent by PREREGISTERED12
+    "blind14.jsonl",  # spent by PREREGISTERED13
     "train4.jsonl",  # written in lead session 18: the forms the blind sets missed
 )
 JUDGE = "blind3.jsonl"
@@ -62,6 +63,7 @@ SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
     "fresh23",  # written blind in lead session 18, measured once before it is fitted on
+    "fresh24",  # written blind in lead session 18, measured once before it is fitted on
 )
 
 
