@@ -4,7 +4,7 @@ The rules catch the wordings they were written from: on a blind set (eval/crisis
 16 of 60 crisis questions, and twenty rules written from one half's misses caught none of the
 other half's. This model reads words and meaning together: a logistic score over the
 question's stems and stem pairs (tf-idf) and its MiniLM vector (free: the search embeds the
-question anyway), fitted by ``eval/fit_danger.py`` on every labelled text there is (6,126),
+question anyway), fitted by ``eval/fit_danger.py`` on every labelled text there is (6,246),
 many of them short ordinary ones ("she yelled at me in front of her friends"). Its threshold
 lets through 1% of the ordinary examples, scored out of fold. On eval/crisis/blind3.jsonl
 (another writer; never fitted on, looked at since its one measurement): the rules catch 17 of
