@@ -23,6 +23,7 @@ from advice_search.query import (
     thread_text,
     thread_vector,
 )
+from advice_search.ranking import RankSettings
 from advice_search.search import Searcher
 
 UNSEEN = Path(__file__).parent / "fixtures" / "unseen"
@@ -47,12 +48,18 @@ def test_a_follow_up_alone_loses_its_topic_and_keeps_it_after_the_earlier_questi
     mixed,  # noqa: ANN001
 ) -> None:
     searcher, couples = mixed
-    # FOLLOW_UP itself stays on couples even alone since the refit of lead session 17
+    # Since lead session 18's refit the question memory (labelled questions, all on couples)
+    # keeps short follow-ups on couples even alone. A library's new topics have no remembered
+    # questions, so the problem is shown without the fitted memory and adapter: then only the
+    # earlier question holds the topic.
+    unfitted = searcher.with_settings(RankSettings(memory_weight=0.0, query_adapter=False))
     follow_up = "what if he still says no?"
-    alone = searcher.search(follow_up, k=5)
-    after = searcher.search(follow_up, k=5, after=OPENER)
+    alone = unfitted.search(follow_up, k=5)
+    after = unfitted.search(follow_up, k=5, after=OPENER)
     assert any(h.article.article_id not in couples for h in alone.hits)  # the problem
     assert all(h.article.article_id in couples for h in after.hits)
+    shipped = searcher.search(follow_up, k=5, after=OPENER)
+    assert all(h.article.article_id in couples for h in shipped.hits)
     assert after.after == OPENER and alone.after is None
     assert after.to_json()["after"] == OPENER
 
