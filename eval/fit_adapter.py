@@ -53,8 +53,6 @@ SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
     "threads",  # the follow-ups of forum and fresh again, with `after`: the same questions
-    "fresh23",  # written blind in lead session 18, measured once before it is fitted on
-    "fresh24",  # written blind in lead session 18, measured once before it is fitted on
     "fresh25",  # written blind in lead session 19, measured once before it is fitted on
 )
 

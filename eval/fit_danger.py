@@ -62,8 +62,6 @@ JUDGE = "blind3.jsonl"
 SKIP = (
     "forum",  # the union files; their halves are read instead
     "paraphrase",
-    "fresh23",  # written blind in lead session 18, measured once before it is fitted on
-    "fresh24",  # written blind in lead session 18, measured once before it is fitted on
     "fresh25",  # written blind in lead session 19, measured once before it is fitted on
 )
 
