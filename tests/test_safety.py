@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +16,7 @@ from advice_search.safety import (
     RULES,
     CrisisAssessment,
     Rule,
+    _rule_text,
     assess,
     is_crisis,
     rules_matching,
@@ -929,6 +932,15 @@ def test_each_rule_alone_catches_its_example(rule: Rule) -> None:
     """Without this rule its example would go unflagged: every rule earns its place."""
     assert rules_matching(rule.example) == (rule,)
     assert assess(rule.example).categories == (rule.category,)
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet="ab1 .,'-_"), st.sampled_from(RULES), st.text(alphabet="ab1 .,'-_"))
+def test_every_rule_match_starts_where_a_word_starts(before: str, rule: Rule, after: str) -> None:
+    """What lets `assess` skip the middle of words (safety._CATEGORY_PATTERNS)."""
+    text = _rule_text(f"{before}{rule.example}{after}")
+    starts = [m.start() for m in re.finditer(rule.pattern, text)]
+    assert all(i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_") for i in starts)
 
 
 def test_the_rule_table_expands_nested_fragments_and_refuses_unknown_categories() -> None:
