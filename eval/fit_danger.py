@@ -57,6 +57,7 @@ FITTED = (
     "blind13.jsonl",  # spent by PREREGISTERED12
     "blind14.jsonl",  # spent by PREREGISTERED13
     "train4.jsonl",  # written in lead session 18: the forms the blind sets missed
+    "train5.jsonl",  # written in lead session 19: the same forms, more of them
 )
 JUDGE = "blind3.jsonl"
 SKIP = (
