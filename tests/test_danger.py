@@ -118,7 +118,7 @@ def test_sentences_are_read_alone_only_in_longer_texts() -> None:
 def test_a_danger_sentence_buried_in_a_long_post_is_read_alone(searcher: Searcher) -> None:
     # The line is one the shipped model reads as danger alone and not in the story: after a
     # refit that reads the whole post as danger, pick another.
-    post = STORY.format("Last month he sat on my chest until I couldn't breathe.")
+    post = STORY.format("Last month he pressed a cushion to my face.")
     whole = searcher.with_settings(searcher.settings.__class__(danger_sentence_margin=None))
     assert not whole.assess(post).is_crisis
     for margin in (0.0, 1.0):
