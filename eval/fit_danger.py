@@ -56,6 +56,7 @@ FITTED = (
     "blind12.jsonl",  # spent by PREREGISTERED11
     "blind13.jsonl",  # spent by PREREGISTERED12
     "blind14.jsonl",  # spent by PREREGISTERED13
+    "blind15.jsonl",  # spent by PREREGISTERED14
     "train4.jsonl",  # written in lead session 18: the forms the blind sets missed
     "train5.jsonl",  # written in lead session 19: the same forms, more of them
 )
