@@ -60,7 +60,8 @@ def pair_features(question: np.ndarray, passages: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True, eq=False)
 class Combination:
     """A logistic model over the readings named in COMBINED: standardised, weighed, and
-    compared with the logit that kept KEEP of the held-out answerable questions."""
+    compared with the logit that kept COMBINED_KEEP (eval/fit_answers.py) of the held-out
+    answerable questions."""
 
     means: np.ndarray  # float64 [len(COMBINED)]
     scales: np.ndarray
